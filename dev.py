@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""One entry point for a fresh machine that has only Python.
+
+    python3 dev.py demo   # set everything up, build the demo world, serve the web app on 127.0.0.1
+    python3 dev.py test   # set everything up, then run every test (what .ci/run calls)
+
+Set-up installs the locked dependencies into ``.venv`` at the repository root and is skipped when the
+lock file has not changed since the last install, so repeated runs start at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".lantern-lock.sha256"
+UV_VERSION = "0.13.8"
+
+
+def _venv_bin(name: str) -> Path:
+    return VENV / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _run(cmd: list[str | Path], **kwargs) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kwargs)
+
+
+def _lock_digest() -> str:
+    digest = hashlib.sha256(LOCK.read_bytes())
+    digest.update((ROOT / "pyproject.toml").read_bytes())
+    return digest.hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create .venv and install the lock file into it, unless it is already current."""
+    python = _venv_bin("python")
+    if not python.exists():
+        _run([sys.executable, "-m", "venv", VENV])
+    if STAMP.exists() and STAMP.read_text().strip() == _lock_digest():
+        return
+    _run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", f"uv=={UV_VERSION}"])
+    _run([_venv_bin("uv"), "pip", "sync", "-q", "--python", python, LOCK])
+    _run([_venv_bin("uv"), "pip", "install", "-q", "--python", python, "--no-deps", "-e", ROOT])
+    STAMP.write_text(_lock_digest())
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"setup", "demo", "test"}:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    verb, rest = argv[0], argv[1:]
+    if verb == "setup":
+        return 0
+    if verb == "demo":
+        return subprocess.call([str(_venv_bin("lantern")), "demo", *rest], cwd=ROOT)
+    env = dict(os.environ)
+    code = subprocess.call([str(_venv_bin("python")), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    return 0 if code == 5 else code  # pytest's 5 means "no tests collected": not a failure of the setup
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,36 @@
+"""The ``lantern`` command. Each verb group lives in ``lantern.commands`` and registers itself here."""
+
+from __future__ import annotations
+
+import typer
+
+from lantern.commands import common, export, extract, ingest, stats
+
+app = typer.Typer(
+    name="lantern",
+    help="Lantern: find and identify victims of trafficking in online ads and posts. Leads, not verdicts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    data_dir: str = typer.Option(
+        None, "--data-dir", envvar="LANTERN_DATA_DIR", help="Data folder (default ./lantern-data)."
+    ),
+    database_url: str = typer.Option(
+        None, "--database-url", envvar="LANTERN_DATABASE_URL", help="SQLAlchemy URL (default SQLite)."
+    ),
+) -> None:
+    ctx.obj = common.Options(data_dir=data_dir, database_url=database_url)
+
+
+for module in (ingest, extract, export, stats):
+    module.register(app)
+
+
+def main() -> None:
+    app()

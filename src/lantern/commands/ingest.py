@@ -1,0 +1,53 @@
+"""``lantern ingest PATH...``: store records with their evidence, quarantining what cannot be read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from lantern.commands.common import byte_progress, database_from, errors
+from lantern.ingest.pipeline import Ingestor
+from lantern.sources.files import expand_paths, input_size
+
+
+def ingest(
+    ctx: typer.Context,
+    paths: list[str] = typer.Argument(..., help="JSONL/CSV files (.gz too), folders (recursive), or -"),
+    csv_stdin: bool = typer.Option(False, "--csv", help="Read stdin as CSV instead of JSONL."),
+    strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was quarantined."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-record errors."),
+) -> None:
+    """Ingest records: validate, preserve verbatim with SHA-256, extract, store and index them."""
+    missing = [path for path in paths if path != "-" and not Path(path).exists()]
+    if missing:
+        errors.print(f"error: {missing[0]}: no such file or folder", markup=False)
+        raise typer.Exit(2)
+    settings, engine = database_from(ctx)
+    inputs, skipped = expand_paths(paths)
+    if csv_stdin:
+        inputs = [(path, "csv" if path == "-" else fmt) for path, fmt in inputs]
+    sizes = [input_size(path) for path, _ in inputs]
+    total = None if None in sizes else sum(s or 0 for s in sizes)
+    with byte_progress() as progress:
+        if quiet:
+            progress.stop()
+        task = progress.add_task("ingest", total=total)
+
+        def report(line: str) -> None:
+            if not quiet:
+                progress.console.print(line, markup=False, highlight=False)
+
+        ingestor = Ingestor(
+            engine, settings, on_problem=report, on_progress=lambda done: progress.advance(task, done)
+        )
+        summary = ingestor.run(inputs)
+    for path in skipped:
+        errors.print(f"skipped {path}: not a .jsonl, .ndjson or .csv file", markup=False)
+    typer.echo(summary.line())
+    if strict and summary.quarantined:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)

@@ -1,0 +1,1 @@
+"""Ingest: validate, preserve, extract and store records; quarantine what cannot be read."""

@@ -1,0 +1,97 @@
+"""Turning one validated record into what the store keeps: values, hashes, images and entities."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from lantern.ingest.images import ImagePreserver, StoredImage
+from lantern.ingest.parse import Problem
+from lantern.records import InputRecord
+from lantern.sources.files import RawItem
+from lantern.store.writer import PreparedRecord
+
+Extractor = Callable[[InputRecord], dict[str, Any]]
+
+ENTITY_KINDS = {"phones": "phone", "emails": "email", "urls": "url", "names": "name"}
+
+
+def content_hash(record: InputRecord, image_hashes: list[str]) -> str:
+    """SHA-256 of what the record says, independent of key order and of when it was collected.
+
+    ``collected_at`` is left out so that capturing an unchanged ad again is recognised as unchanged;
+    the images' own hashes are put in, so a swapped photo behind the same path is a new revision.
+    """
+    content = record.model_dump(mode="json", exclude={"collected_at"})
+    content["images"] = [content["images"], image_hashes]
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def entity_rows(extracted: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """Searchable identifiers of a record, each marked obscured when the ad disguised it."""
+    obscured_values = {
+        (m.get("type"), m.get("value")) for m in extracted.get("mentions", []) if m.get("obscured")
+    }
+    rows: list[tuple[str, str, bool]] = []
+    for key, kind in ENTITY_KINDS.items():
+        for value in extracted.get(key, []):
+            rows.append((kind, str(value), (kind, value) in obscured_values))
+    for handle in extracted.get("handles", []):
+        value = f"{handle['platform']}:{handle['handle']}".lower()
+        rows.append(("handle", value, False))
+    for payment in extracted.get("payments", []):
+        ident = payment.get("handle") or payment.get("address") or ""
+        rows.append(("payment", f"{payment['platform']}:{ident}", False))
+    return list(dict.fromkeys(rows))
+
+
+def preserve_images(
+    record: InputRecord, item: RawItem, preserver: ImagePreserver
+) -> list[StoredImage] | Problem:
+    stored: list[StoredImage] = []
+    for ref in record.images:
+        result = preserver.preserve(ref, item.base_dir)
+        if isinstance(result, Problem):
+            return result
+        if result is not None:
+            stored.append(result)
+    return stored
+
+
+def prepare(
+    record: InputRecord, item: RawItem, stored_images: list[StoredImage], extract: Extractor
+) -> PreparedRecord:
+    extracted = extract(record)
+    extracted["images"] = [{"sha256": image.sha256, "phash": image.phash} for image in stored_images]
+    image_hashes = [image.sha256 for image in stored_images]
+    return PreparedRecord(
+        source=record.source,
+        record_id=record.id,
+        values={
+            "source": record.source,
+            "record_id": record.id,
+            "kind": record.kind,
+            "url": record.url,
+            "title": record.title,
+            "body": record.body,
+            "location": record.location,
+            "author": record.author,
+            "posted_at": record.posted_at,
+            "collected_at": record.collected_at,
+            "extra": record.extra,
+            "extracted": extracted,
+            "trafficking_score": float(extracted.get("risk", {}).get("trafficking", 0.0)),
+            "minor_score": float(extracted.get("risk", {}).get("minor", 0.0)),
+        },
+        content_sha256=content_hash(record, image_hashes),
+        raw=item.raw.decode("utf-8"),
+        raw_sha256=hashlib.sha256(item.raw).hexdigest(),
+        raw_format=item.fmt,
+        origin_file=item.origin,
+        origin_line=item.line,
+        images=stored_images,
+        entities=entity_rows(extracted),
+    )

@@ -1,0 +1,1 @@
+"""Storage: SQL schema, migrations, writes and queries (SQLite by default, PostgreSQL when it grows)."""

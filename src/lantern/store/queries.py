@@ -1,0 +1,80 @@
+"""Read-side queries shared by the CLI, the web app and evaluation; portable across SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from lantern.store.schema import (
+    entities,
+    images,
+    ingest_runs,
+    quarantine,
+    record_images,
+    record_revisions,
+    records,
+)
+
+STREAM_CHUNK = 2000
+
+
+def iter_records(connection: Connection) -> Iterator[dict[str, Any]]:
+    """Every stored record (current revision) in primary-key order, fetched in bounded chunks."""
+    last = 0
+    while True:
+        rows = (
+            connection.execute(
+                select(records).where(records.c.id > last).order_by(records.c.id).limit(STREAM_CHUNK)
+            )
+            .mappings()
+            .all()
+        )
+        if not rows:
+            return
+        yield from (dict(row) for row in rows)
+        last = rows[-1]["id"]
+
+
+def cluster_label(row: dict[str, Any]) -> str:
+    """The network a record belongs to; a record not linked to anything is a network of its own."""
+    return row["network_id"] or f"single:{row['source']}:{row['record_id']}"
+
+
+def counts(connection: Connection) -> dict[str, Any]:
+    """The figures ``lantern stats`` shows."""
+    scalar = connection.execute
+    summary: dict[str, Any] = {
+        "records": scalar(select(func.count()).select_from(records)).scalar_one(),
+        "revisions": scalar(select(func.count()).select_from(record_revisions)).scalar_one(),
+        "images": scalar(select(func.count()).select_from(images)).scalar_one(),
+        "image_uses": scalar(select(func.count()).select_from(record_images)).scalar_one(),
+        "quarantined": scalar(select(func.count()).select_from(quarantine)).scalar_one(),
+        "networks": scalar(select(func.count(func.distinct(records.c.network_id)))).scalar_one(),
+    }
+    summary["by_source"] = dict(
+        scalar(
+            select(records.c.source, func.count()).group_by(records.c.source).order_by(func.count().desc())
+        ).all()
+    )
+    summary["by_kind"] = dict(scalar(select(records.c.kind, func.count()).group_by(records.c.kind)).all())
+    summary["entities"] = dict(
+        scalar(
+            select(entities.c.kind, func.count(func.distinct(entities.c.value))).group_by(entities.c.kind)
+        ).all()
+    )
+    summary["quarantine_reasons"] = dict(
+        scalar(
+            select(quarantine.c.field, func.count())
+            .group_by(quarantine.c.field)
+            .order_by(func.count().desc())
+        ).all()
+    )
+    first, last = scalar(select(func.min(records.c.posted_at), func.max(records.c.posted_at))).one()
+    summary["posted_from"], summary["posted_to"] = first, last
+    summary["last_run"] = (
+        scalar(select(ingest_runs).order_by(ingest_runs.c.id.desc()).limit(1)).mappings().first()
+    )
+    return summary

@@ -1,0 +1,70 @@
+"""Full-text search over title and body: FTS5 on SQLite, tsvector on PostgreSQL, one function for both.
+
+Queries come from users who paste ad text, so they are never passed to the engine's query language
+as-is: each word becomes a quoted term (FTS5) or goes through ``plainto_tsquery`` (PostgreSQL), which
+makes operator injection impossible.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+WORD = re.compile(r"\w+", re.UNICODE)
+MAX_TERMS = 32
+
+
+@dataclass(slots=True, frozen=True)
+class Hit:
+    record_pk: int
+    rank: float
+    title_snippet: str
+    body_snippet: str
+
+
+def fts5_query(user_text: str) -> str:
+    """AND of quoted words: ``new town`` → ``"new" "town"``; a trailing ``*`` keeps prefix search."""
+    terms = []
+    for match in WORD.finditer(user_text):
+        word = match.group(0)
+        prefix = user_text[match.end() : match.end() + 1] == "*"
+        terms.append(f'"{word}"' + ("*" if prefix else ""))
+    return " ".join(terms[:MAX_TERMS])
+
+
+def search_text(connection: Connection, user_text: str, *, limit: int = 50, offset: int = 0) -> list[Hit]:
+    """Records matching every word, best first, with highlighted snippets (``[`` ``]`` mark matches)."""
+    if connection.dialect.name == "postgresql":
+        return _search_postgres(connection, user_text, limit, offset)
+    query = fts5_query(user_text)
+    if not query:
+        return []
+    rows = connection.execute(
+        text(
+            "SELECT rowid, bm25(records_fts, 2.0, 1.0) AS rank, "
+            "snippet(records_fts, 0, '[', ']', '…', 12), snippet(records_fts, 1, '[', ']', '…', 24) "
+            "FROM records_fts WHERE records_fts MATCH :query ORDER BY rank LIMIT :limit OFFSET :offset"
+        ),
+        {"query": query, "limit": limit, "offset": offset},
+    )
+    return [Hit(int(pk), float(rank), title or "", body or "") for pk, rank, title, body in rows]
+
+
+def _search_postgres(connection: Connection, user_text: str, limit: int, offset: int) -> list[Hit]:
+    words = " ".join(WORD.findall(user_text)[:MAX_TERMS])
+    if not words:
+        return []
+    rows = connection.execute(
+        text(
+            "SELECT id, ts_rank(search_vector, q) AS rank, "
+            "ts_headline('simple', coalesce(title, ''), q, 'StartSel=[, StopSel=], MaxWords=12, MinWords=4'), "
+            "ts_headline('simple', coalesce(body, ''), q, 'StartSel=[, StopSel=], MaxWords=24, MinWords=8') "
+            "FROM records, plainto_tsquery('simple', :words) AS q WHERE search_vector @@ q "
+            "ORDER BY rank DESC LIMIT :limit OFFSET :offset"
+        ),
+        {"words": words, "limit": limit, "offset": offset},
+    )
+    return [Hit(int(pk), -float(rank), title or "", body or "") for pk, rank, title, body in rows]
