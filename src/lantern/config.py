@@ -19,7 +19,7 @@ class Settings:
     data_dir: Path
     database_url: str
     default_region: str = "US"
-    batch_size: int = 1000
+    batch_size: int = 2000
     max_image_bytes: int = 50 * 1024 * 1024
     max_image_pixels: int = 64_000_000
     image_roots: tuple[Path, ...] = field(default_factory=tuple)
@@ -57,6 +57,6 @@ def load_settings(data_dir: str | Path | None = None, database_url: str | None =
         data_dir=chosen_dir,
         database_url=url,
         default_region=os.environ.get("LANTERN_DEFAULT_REGION") or file_values.get("default_region", "US"),
-        batch_size=int(os.environ.get("LANTERN_BATCH_SIZE") or file_values.get("batch_size", 1000)),
+        batch_size=int(os.environ.get("LANTERN_BATCH_SIZE") or file_values.get("batch_size", 2000)),
         image_roots=tuple(Path(r).resolve() for r in roots),
     )

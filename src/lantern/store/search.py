@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -23,6 +23,19 @@ class Hit:
     rank: float
     title_snippet: str
     body_snippet: str
+
+
+_INDEX_NEW = text(
+    "INSERT INTO records_fts(rowid, title, body) SELECT id, title, body FROM records WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def index_new_records(connection: Connection, pks: list[int]) -> None:
+    """Add newly inserted records to the SQLite full-text index (PostgreSQL's column maintains itself)."""
+    if connection.dialect.name != "sqlite":
+        return
+    for start in range(0, len(pks), 900):
+        connection.execute(_INDEX_NEW, {"ids": pks[start : start + 900]})
 
 
 def fts5_query(user_text: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from lantern.ingest.images import StoredImage
@@ -27,8 +27,13 @@ from lantern.store.schema import (
     record_revisions,
     records,
 )
+from lantern.store.search import index_new_records
 
-KEY_CHUNK = 400
+KEY_CHUNK = 900
+
+_EXISTING = select(records.c.id, records.c.record_id, records.c.revision).where(
+    records.c.source == bindparam("source"), records.c.record_id.in_(bindparam("record_ids", expanding=True))
+)
 
 
 @dataclass(slots=True)
@@ -80,17 +85,24 @@ class _KeyState:
     new_revisions: list[tuple[int, PreparedRecord]] = field(default_factory=list)
 
 
-def _load_states(connection: Connection, keys: list[tuple[str, str]]) -> dict[tuple[str, str], _KeyState]:
+def _load_states(
+    connection: Connection, keys: list[tuple[str, str]], *, with_hashes: bool = True
+) -> dict[tuple[str, str], _KeyState]:
     states: dict[tuple[str, str], _KeyState] = {}
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[start : start + KEY_CHUNK]
-        rows = connection.execute(
-            select(records.c.id, records.c.source, records.c.record_id, records.c.revision).where(
-                tuple_(records.c.source, records.c.record_id).in_(chunk)
+    by_source: dict[str, list[str]] = {}
+    for source, record_id in keys:
+        by_source.setdefault(source, []).append(record_id)
+    # One cached statement per chunk: ``source = ? AND record_id IN (...)`` uses the unique index and
+    # compiles once, where a tuple IN would be compiled afresh for every batch.
+    for source, record_ids in by_source.items():
+        for start in range(0, len(record_ids), KEY_CHUNK):
+            rows = connection.execute(
+                _EXISTING, {"source": source, "record_ids": record_ids[start : start + KEY_CHUNK]}
             )
-        )
-        for pk, source, record_id, revision in rows:
-            states[(source, record_id)] = _KeyState(pk, revision, set())
+            for pk, record_id, revision in rows:
+                states[(source, record_id)] = _KeyState(pk, revision, set())
+    if not with_hashes:
+        return states
     by_pk = {state.pk: state for state in states.values()}
     pks = list(by_pk)
     for start in range(0, len(pks), KEY_CHUNK):
@@ -152,11 +164,15 @@ def write_batch(
             {**_record_row(s.latest, s.revision, now), "first_ingested_at": now}  # type: ignore[arg-type]
             for s in new_states
         ]
-        result = connection.execute(
-            insert(records).returning(records.c.id, sort_by_parameter_order=True), rows
-        )
-        for state, (pk,) in zip(new_states, result, strict=True):
-            state.pk = pk
+        # A plain executemany, then one look-up of the new ids: RETURNING with guaranteed order would
+        # make SQLite insert row by row.
+        connection.execute(insert(records), rows)
+        assigned = _load_states(
+            connection, [(s.latest.source, s.latest.record_id) for s in new_states], with_hashes=False
+        )  # type: ignore[union-attr]
+        for state in new_states:
+            state.pk = assigned[(state.latest.source, state.latest.record_id)].pk  # type: ignore[union-attr]
+        index_new_records(connection, [state.pk for state in new_states])  # type: ignore[misc]
     old_states = [state for state in changed if not state.is_new]
     if old_states:
         rows = [{**_record_row(s.latest, s.revision, now), "_pk": s.pk} for s in old_states]  # type: ignore[arg-type]
