@@ -51,6 +51,21 @@ def ensure_venv() -> None:
     STAMP.write_text(_lock_digest())
 
 
+def ensure_test_services() -> None:
+    """System packages the browser tests need (Debian's Chromium), installed when missing and permitted.
+
+    Playwright drives /usr/bin/chromium; it never downloads a browser of its own.
+    """
+    if Path("/usr/bin/chromium").exists() or os.environ.get("LANTERN_SKIP_SYSTEM_PACKAGES"):
+        return
+    if os.geteuid() != 0 or not Path("/usr/bin/apt-get").exists():
+        print("note: /usr/bin/chromium is missing and apt-get is not usable; browser tests will be skipped")
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    _run(["apt-get", "update", "-qq"], env=env)
+    _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"], env=env)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"setup", "demo", "test"}:
         print(__doc__)
@@ -61,6 +76,7 @@ def main(argv: list[str]) -> int:
         return 0
     if verb == "demo":
         return subprocess.call([str(_venv_bin("lantern")), "demo", *rest], cwd=ROOT)
+    ensure_test_services()
     env = dict(os.environ)
     code = subprocess.call([str(_venv_bin("python")), "-m", "pytest", *rest], cwd=ROOT, env=env)
     return 0 if code == 5 else code  # pytest's 5 means "no tests collected": not a failure of the setup
