@@ -186,7 +186,7 @@ def test_stdin_and_recursive_folders(data_dir: Path, tmp_path: Path) -> None:
     (tmp_path / "a" / "notes.txt").write_text("not records")
     result = run("ingest", str(tmp_path / "a"))
     assert result.stdout.strip() == "read 2: stored 2, revised 0, unchanged 0, quarantined 0"
-    assert "skipped" in result.stderr and "notes.txt" in result.stderr
+    assert "skipped 1 file(s)" in result.stderr and "notes.txt" in result.stderr
     piped = run("ingest", "-", input=json.dumps(ad(3)) + "\n")
     assert piped.stdout.strip() == "read 1: stored 1, revised 0, unchanged 0, quarantined 0"
 

@@ -30,8 +30,8 @@ def test_synth_command_writes_a_world(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "wrote 250 records" in result.output
     assert len((out / "records.jsonl").read_bytes().splitlines()) == 250
-    assert len((out / "truth.jsonl").read_bytes().splitlines()) == 250
-    world = orjson.loads((out / "world.json").read_bytes())
+    assert len((out / "_truth.jsonl").read_bytes().splitlines()) == 250
+    world = orjson.loads((out / "_world.json").read_bytes())
     assert world["seed"] == 9 and world["images"] is True and any((out / "images").iterdir())
 
 

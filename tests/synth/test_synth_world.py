@@ -26,15 +26,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], list[di
     generate(out, 4000, seed=11)
     return (
         _read(out / "records.jsonl"),
-        _read(out / "truth.jsonl"),
-        orjson.loads((out / "world.json").read_bytes()),
+        _read(out / "_truth.jsonl"),
+        orjson.loads((out / "_world.json").read_bytes()),
     )
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path: Path) -> None:
     for name in ("a", "b", "c"):
         generate(tmp_path / name, 600, seed=5 if name != "c" else 6, images=False)
-    for file in ("records.jsonl", "truth.jsonl", "world.json"):
+    for file in ("records.jsonl", "_truth.jsonl", "_world.json"):
         assert (tmp_path / "a" / file).read_bytes() == (tmp_path / "b" / file).read_bytes()
     assert (tmp_path / "a" / "records.jsonl").read_bytes() != (tmp_path / "c" / "records.jsonl").read_bytes()
 
@@ -132,7 +132,7 @@ def test_world_has_every_ingredient(world: tuple[list[dict], list[dict], dict]) 
 def test_text_only_and_image_only_operators(tmp_path: Path) -> None:
     config = WorldConfig(operator_text_only=0.5, operator_image_only=0.5, post_share=0.0)
     generate(tmp_path, 1500, seed=3, config=config, images=True)
-    records, truths = _read(tmp_path / "records.jsonl"), _read(tmp_path / "truth.jsonl")
+    records, truths = _read(tmp_path / "records.jsonl"), _read(tmp_path / "_truth.jsonl")
     seen = set()
     for truth in truths:
         if truth["operator"].startswith("op-"):

@@ -42,8 +42,12 @@ def ingest(
             engine, settings, on_problem=report, on_progress=lambda done: progress.advance(task, done)
         )
         summary = ingestor.run(inputs)
-    for path in skipped:
-        errors.print(f"skipped {path}: not a .jsonl, .ndjson or .csv file", markup=False)
+    if skipped:
+        errors.print(
+            f"skipped {len(skipped)} file(s) in folders that are not record files "
+            f"(.jsonl, .ndjson, .csv) or whose names start with _ or ., e.g. {skipped[0]}",
+            markup=False,
+        )
     typer.echo(summary.line())
     if strict and summary.quarantined:
         raise typer.Exit(1)

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(
             0, "--seed", help="Random seed; the same seed and size give identical files."
         ),
-        out: Path = typer.Option(..., "--out", help="Folder for records.jsonl, truth.jsonl, world.json."),
+        out: Path = typer.Option(..., "--out", help="Folder for records.jsonl, _truth.jsonl, _world.json."),
         images: bool = typer.Option(
             False, "--images", help="Also write small abstract images into OUT/images."
         ),

@@ -33,7 +33,9 @@ def content_hash(record: InputRecord, image_hashes: list[str]) -> str:
 def entity_rows(extracted: dict[str, Any]) -> list[tuple[str, str, bool]]:
     """Searchable identifiers of a record, each marked obscured when the ad disguised it."""
     obscured_values = {
-        (m.get("type"), m.get("value")) for m in extracted.get("mentions", []) if m.get("obscured")
+        (m.get("type"), m.get("value"))
+        for m in extracted.get("mentions", [])
+        if m.get("obscured") and isinstance(m.get("value"), str)
     }
     rows: list[tuple[str, str, bool]] = []
     for key, kind in ENTITY_KINDS.items():

@@ -59,9 +59,10 @@ def detect_format(path: Path) -> str | None:
 def expand_paths(paths: Iterable[str]) -> tuple[list[tuple[str, str]], list[str]]:
     """Resolve the command line into (path, format) pairs, walking folders recursively in sorted order.
 
-    Returns the inputs and the files skipped inside folders because their names are not record files,
-    so the caller can say what it did not read. A file named explicitly is read whatever its name
-    (as JSONL unless it ends in .csv).
+    Returns the inputs and the files skipped inside folders because their names are not record files
+    or start with ``_`` or ``.`` (side files such as ground truth, by the Hadoop convention), so the
+    caller can say what it did not read. A file named explicitly is read whatever its name (as JSONL
+    unless it ends in .csv).
     """
     inputs: list[tuple[str, str]] = []
     skipped: list[str] = []
@@ -73,7 +74,7 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[tuple[str, str]], list[str]
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 fmt = detect_format(child)
-                if fmt is None:
+                if fmt is None or child.name.startswith(("_", ".")):
                     skipped.append(str(child))
                 else:
                     inputs.append((str(child), fmt))

@@ -1,4 +1,4 @@
-"""Stream a synthetic world to disk: records.jsonl, truth.jsonl, world.json and optional images/.
+"""Stream a synthetic world to disk: records.jsonl, _truth.jsonl, _world.json and optional images/.
 
 Records are produced in time order, one at a time, and written straight out; only the live actors and
 running counts are kept, so a million records take the same memory as ten thousand. One seeded random
@@ -25,8 +25,8 @@ from lantern.synth.fictional import PhoneBook
 from lantern.synth.images import ImageWriter
 
 RECORDS_FILE = "records.jsonl"
-TRUTH_FILE = "truth.jsonl"
-WORLD_FILE = "world.json"
+TRUTH_FILE = "_truth.jsonl"  # "_" keeps it out of `lantern ingest FOLDER` (Hadoop convention)
+WORLD_FILE = "_world.json"
 IMAGES_DIR = "images"
 
 
