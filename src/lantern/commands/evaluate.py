@@ -1,0 +1,80 @@
+"""``lantern eval --truth FILE``: how well the stored extraction, linking and scores match ground truth."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+from rich.table import Table
+
+from lantern.commands.common import console, database_from, errors
+from lantern.evaluate.store_eval import evaluate_store
+
+
+def _prf_row(table: Table, name: str, figures: dict[str, float]) -> None:
+    table.add_row(
+        name,
+        f"{figures['precision']:.3f}",
+        f"{figures['recall']:.3f}",
+        f"{figures['f1']:.3f}",
+        f"{int(figures['tp']):,}" if figures.get("tp") else "",
+    )
+
+
+def render(report: dict[str, Any]) -> None:
+    table = Table(title="Extraction and linking against ground truth", title_justify="left")
+    for column in ("measure", "precision", "recall", "F1", "true positives"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for field, figures in report["extraction"].items():
+        _prf_row(table, f"extract {field}", figures)
+    _prf_row(table, "link pairwise", report["linking"]["pairwise"])
+    _prf_row(table, "link B-cubed", report["linking"]["bcubed"])
+    console.print(table)
+    ranking = Table(title="Risk ranking (leads, not verdicts)", title_justify="left")
+    for column in ("score", "average precision", "precision@100", "independents in top 100", "positives"):
+        ranking.add_column(column, justify="left" if column == "score" else "right")
+    for name in ("minor_risk", "trafficking_risk"):
+        figures = report[name]
+        ranking.add_row(
+            name.replace("_", " "),
+            f"{figures['average_precision']:.3f}",
+            f"{figures['precision_at_100']:.2f}",
+            str(figures["independents_in_top_100"]),
+            f"{figures['positives']:,}",
+        )
+    console.print(ranking)
+    linking = report["linking"]
+    console.print(
+        f"records scored {report['records_scored']:,} of {report['truth_records']:,} in the truth file; "
+        f"networks predicted {linking['networks_predicted']:,}, true {linking['networks_true']:,}",
+        soft_wrap=True,
+    )
+
+
+def evaluate(
+    ctx: typer.Context,
+    truth: Path = typer.Option(
+        ..., "--truth", exists=True, dir_okay=False, help="_truth.jsonl from lantern synth"
+    ),
+    out: Path = typer.Option(
+        None, "--out", help="Where to write the JSON report (default DATA_DIR/eval.json)."
+    ),
+) -> None:
+    """Score the store against a synthetic world's ground truth: extraction, linking, risk ranking."""
+    settings, engine = database_from(ctx)
+    with engine.connect() as connection:
+        report = evaluate_store(connection, truth)
+    if report["records_scored"] == 0:
+        errors.print("error: no stored record matches the truth file; ingest the world first", markup=False)
+        raise typer.Exit(1)
+    render(report)
+    target = out or settings.data_dir / "eval.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
+    errors.print(f"wrote {target}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("eval")(evaluate)

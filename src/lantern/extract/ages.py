@@ -1,0 +1,113 @@
+"""Stated ages (INDICATORS.md §5.1), never clamped to 18+.
+
+A stated 16 is reported as 16: the likely-minor score depends on seeing it. Client-age clauses ("30+
+only", "gentlemen over 40") describe clients, not the provider, and are excluded, as are heights,
+weights and body measurements that share the same two-digit shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lantern.extract import numwords
+from lantern.extract.spans import SpanSet
+
+MIN_AGE = 10
+MAX_AGE = 75
+
+_SPELLED_AGE = (
+    r"(?:(?:twenty|twenny|tw3nty|thirty|th1rty|forty|fourty|fifty|sixty)(?:[\s-]?(?:one|two|three|four|five"
+    r"|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
+    r"|eightteen|e1ghteen|nineteen|n1neteen|ninteen|sevnteen)"
+)
+_NUM = rf"(\d\s?\d|{_SPELLED_AGE})"
+_RANGE = rf"{_NUM}(?:\s*(?:-|–|to|/)\s*{_NUM})?"
+_SEP = r"[\s\-~#*=+/_:;.,]*"
+_YEARS = r"(?:years?|yrs?|yr|y/o|y\.o\.?|yo)\b(?:\s*old)?"
+
+_PATTERNS = [
+    # A01 "age: 22", "age 19-21", "aged nineteen"
+    re.compile(rf"(?<![a-z])(?:age|aged|my age is){_SEP}{_RANGE}", re.IGNORECASE),
+    # A02 "22 years old", "19yo", "twenty two yrs", "19-21 years"
+    re.compile(rf"(?<![\w$.])\b{_RANGE}\s*-?\s*{_YEARS}", re.IGNORECASE),
+    # A03 "I'm 23", "im nineteen"
+    re.compile(rf"(?<![a-z])(?:i\s?am|i'm|i’m|iam|im|i\s?m)\s+(?:only\s+|just\s+)?{_NUM}(?![\w'’\"])",
+               re.IGNORECASE),
+]
+_TITLE_SUFFIX = re.compile(r"\s-\s(\d\d)\s*$")
+
+_CLIENT_AFTER = re.compile(
+    r"^\s*(?:\+|plus\b|and\s+(?:up|over|older)|or\s+(?:older|over|more)|&\s*(?:up|over)|only\b"
+    r"|(?:years?|yrs?)\s*(?:\+|and\s+(?:up|over|older)|or\s+older|only)|welcome|min(?:imum)?\b)",
+    re.IGNORECASE,
+)
+_CLIENT_BEFORE = re.compile(
+    r"(?:gent(?:lemen|leman|s)?|men|guys|clients?|customers?|callers?|must\s+be|over|under|older\s+than"
+    r"|younger\s+than|at\s+least|ages?\s+of|minimum|min|mature)\s*[:\-]?\s*$",
+    re.IGNORECASE,
+)
+_MEASURE_AFTER = re.compile(
+    r"^\s*(?:'|’|\"|”|ft|feet|in\b|inch|cm|lbs?|kg|pounds|%|[a-h]{1,3}\b|-\d\d\s*-\s*\d\d|\s*/\s*\d\d\s*/|"
+    r"\s*[:.]\d|\s*(?:am|pm)\b|\s*hr|\s*min|\s*roses|\s*usd|\s*dollars)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AgeHit:
+    """An age stated in one field: value, normalised span and whether it was spelled out."""
+
+    value: int
+    start: int
+    end: int
+    spelled: bool
+
+
+def _value(raw: str) -> tuple[int | None, bool]:
+    raw = raw.strip()
+    digits = raw.replace(" ", "")
+    if digits.isdigit():
+        return int(digits), " " in raw
+    words = [w for w in re.split(r"[\s-]+", raw) if w]
+    return numwords.words_to_number(words), True
+
+
+def find_ages(text: str, masked: SpanSet, title: bool = False) -> list[AgeHit]:
+    """Provider ages stated in ``text``; spans in ``masked`` (phones, prices...) are skipped."""
+    out: list[AgeHit] = []
+    seen: set[int] = set()
+    low = text.lower()
+    gates = ("age" in low, "y" in low, "i" in low)
+    for pattern, gate in zip(_PATTERNS, gates, strict=True):
+        if not gate:
+            continue
+        for m in pattern.finditer(text):
+            if masked.overlaps(m.start(), m.end()):
+                continue
+            before = text[max(0, m.start() - 25) : m.start()]
+            if _CLIENT_BEFORE.search(before):
+                continue
+            after = text[m.end() : m.end() + 20]
+            if _CLIENT_AFTER.match(after):
+                continue
+            last_group = m.lastindex or 0
+            groups = [i for i in range(1, last_group + 1) if m.group(i)]
+            if pattern is not _PATTERNS[1] and _MEASURE_AFTER.match(after):
+                continue
+            for gi in groups:
+                value, spelled = _value(m.group(gi))
+                if value is None or not (MIN_AGE <= value <= MAX_AGE):
+                    continue
+                start = m.start(gi)
+                if start in seen:
+                    continue
+                seen.add(start)
+                out.append(AgeHit(value, start, m.end(gi), spelled))
+    if title:
+        m = _TITLE_SUFFIX.search(text)
+        if m and m.start(1) not in seen:
+            value = int(m.group(1))
+            if MIN_AGE <= value <= MAX_AGE and not masked.overlaps(m.start(), m.end()):
+                out.append(AgeHit(value, m.start(1), m.end(1), False))
+    return out

@@ -1,0 +1,274 @@
+"""Emails, URLs and domains, social handles and payment handles.
+
+Every pattern that starts with a repeated character class is anchored by a look-behind on the same
+class, so a megabyte of one hostile "word" is scanned once rather than once per starting position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lantern.extract.spans import SpanSet
+from lantern.extract.trie import trie_pattern
+
+COMMON_TLDS = frozenset(
+    [
+        "com",
+        "net",
+        "org",
+        "edu",
+        "gov",
+        "info",
+        "biz",
+        "me",
+        "io",
+        "co",
+        "us",
+        "uk",
+        "ca",
+        "au",
+        "in",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "nl",
+        "ru",
+        "ch",
+        "se",
+        "no",
+        "pl",
+        "br",
+        "mx",
+        "nz",
+        "ie",
+        "za",
+        "sg",
+        "hk",
+        "ph",
+        "xyz",
+        "online",
+        "site",
+        "club",
+        "live",
+        "app",
+        "email",
+        "mail",
+    ]
+)
+"""TLDs accepted in spelled-out emails ("name at domain dot com"), where anything else is prose."""
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])([a-z0-9][a-z0-9._%+-]{0,63})@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,24})"
+    r"(?![a-z0-9-])",
+    re.IGNORECASE,
+)
+_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
+_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
+_EMAIL_SPELLED = re.compile(
+    rf"(?<![\w.%+-])([a-z0-9][a-z0-9._%+-]{{0,63}}){_AT}([a-z0-9-]{{1,63}}(?:{_DOT}[a-z0-9-]{{1,63}}){{1,4}})"
+    r"(?![a-z0-9-])",
+    re.IGNORECASE,
+)
+_DOT_SPLIT = re.compile(_DOT, re.IGNORECASE)
+
+_URL = re.compile(
+    r"(?<![\w/])(?:(?:https?://|www\.)[^\s<>\"'()\[\]{}]{1,2000}"
+    r"|[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,3}\.(?:com|net|org|me|io|co|info|biz|xyz|us|uk)"
+    r"(?:/[^\s<>\"'()\[\]{}]{0,2000})?)(?![\w@])",
+    re.IGNORECASE,
+)
+
+PLATFORMS = {
+    "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat", "👻": "snapchat",
+    "instagram": "instagram", "insta": "instagram", "ig": "instagram",
+    "telegram": "telegram", "tg": "telegram", "tele": "telegram",
+    "whatsapp": "whatsapp", "whats app": "whatsapp", "wa": "whatsapp", "wapp": "whatsapp",
+    "kik": "kik", "twitter": "twitter", "x": "twitter", "wechat": "wechat", "we chat": "wechat",
+    "weixin": "wechat", "facebook": "facebook", "fb": "facebook", "messenger": "facebook",
+    "tiktok": "tiktok", "onlyfans": "onlyfans", "line": "line", "signal": "signal", "skype": "skype",
+    "discord": "discord", "threads": "threads", "reddit": "reddit",
+}  # fmt: skip
+_SHORT = frozenset({"sc", "ig", "tg", "tele", "wa", "wapp", "x", "fb", "line", "signal", "snap", "threads"})
+"""Keywords that are ordinary words or letters too: they need an explicit ``:``/``@``/``-`` after them."""
+
+_KEYS = trie_pattern(PLATFORMS)
+_HANDLE = re.compile(
+    rf"(?<![a-z0-9])({_KEYS})(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?"
+    r"(\s*[:=@\-–>]+\s*|\s+)@?([a-z0-9][a-z0-9._-]{1,31})(?![a-z0-9])",
+    re.IGNORECASE,
+)
+_STOP = frozenset(
+    [
+        "only",
+        "me",
+        "and",
+        "or",
+        "for",
+        "the",
+        "to",
+        "is",
+        "at",
+        "on",
+        "my",
+        "please",
+        "text",
+        "call",
+        "dm",
+        "add",
+        "msg",
+        "message",
+        "available",
+        "now",
+        "here",
+        "with",
+        "me.",
+        "too",
+        "also",
+        "if",
+        "you",
+        "your",
+        "just",
+        "here:",
+        "no",
+        "not",
+        "first",
+        "friendly",
+        "preferred",
+        "ok",
+        "okay",
+    ]
+)
+_PROFILE_URL = re.compile(
+    r"(?<![\w.])(?:https?://)?(?:www\.)?"
+    r"(instagram\.com|t\.me|telegram\.me|snapchat\.com/add|twitter\.com|x\.com|facebook\.com|fb\.com"
+    r"|kik\.me|tiktok\.com/@|onlyfans\.com|venmo\.com(?:/u)?|paypal\.me|paypal\.com/paypalme|cash\.app)"
+    r"/\$?@?([a-z0-9][a-z0-9._-]{1,40})",
+    re.IGNORECASE,
+)
+_PROFILE_PLATFORM = {
+    "instagram.com": "instagram", "t.me": "telegram", "telegram.me": "telegram",
+    "snapchat.com/add": "snapchat", "twitter.com": "twitter", "x.com": "twitter",
+    "facebook.com": "facebook", "fb.com": "facebook", "kik.me": "kik", "tiktok.com/@": "tiktok",
+    "onlyfans.com": "onlyfans", "venmo.com": "venmo", "venmo.com/u": "venmo", "paypal.me": "paypal",
+    "paypal.com/paypalme": "paypal", "cash.app": "cashapp",
+}  # fmt: skip
+PAYMENT_PLATFORMS = frozenset({"cashapp", "venmo", "paypal"})
+
+_CASHTAG = re.compile(r"(?<![\w$])\$([a-z][a-z0-9_-]{1,19})(?![\w$])", re.IGNORECASE)
+_CURRENCY_WORDS = frozenset({"usd", "cad", "aud", "gbp", "eur", "nzd", "hh", "hr", "hour", "only", "cash"})
+_PAY_KEYED = re.compile(
+    r"(?<![a-z0-9])(venmo|cash\s?app|paypal|zelle|apple\s?pay)"
+    r"(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?(\s*[:=@\-–>]+\s*|\s+)"
+    r"([$@]?[a-z0-9][a-z0-9._-]{1,31}(?:@[a-z0-9-]+(?:\.[a-z0-9-]+)+)?)(?![a-z0-9])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(slots=True, frozen=True)
+class Hit:
+    """One contact found in normalised text; ``value`` is whatever the output list needs."""
+
+    type: str
+    start: int
+    end: int
+    value: str
+    platform: str = ""
+    techniques: tuple[str, ...] = ()
+
+
+def find_emails(text: str) -> list[Hit]:
+    out: list[Hit] = []
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            out.append(Hit("email", m.start(), m.end(), f"{m.group(1)}@{m.group(2)}".lower()))
+    low = text.lower()
+    if "@" in text or " at " in low or "(at)" in low or "[at]" in low or "{at}" in low:
+        seen = SpanSet([(h.start, h.end) for h in out])
+        for m in _EMAIL_SPELLED.finditer(text):
+            if seen.overlaps(m.start(), m.end()):
+                continue
+            labels = [p for p in _DOT_SPLIT.split(m.group(2)) if p]
+            if len(labels) < 2 or labels[-1].lower() not in COMMON_TLDS:
+                continue
+            user = m.group(1)
+            if user.lower() in _STOP:
+                continue
+            out.append(
+                Hit(
+                    "email",
+                    m.start(),
+                    m.end(),
+                    f"{user}@{'.'.join(labels)}".lower(),
+                    techniques=("spelled_email",),
+                )
+            )
+    return out
+
+
+def find_urls(text: str) -> list[Hit]:
+    if "." not in text:
+        return []
+    out: list[Hit] = []
+    for m in _URL.finditer(text):
+        url = m.group(0).rstrip(".,;:!?")
+        if "@" in text[max(0, m.start() - 1) : m.start()]:
+            continue
+        out.append(Hit("url", m.start(), m.start() + len(url), url))
+    return out
+
+
+def find_handles(text: str) -> list[Hit]:
+    out: list[Hit] = []
+    for m in _HANDLE.finditer(text):
+        key = m.group(1).lower()
+        platform = PLATFORMS[key]
+        sep = m.group(2)
+        handle = m.group(3).rstrip("._-")
+        explicit = bool(sep.strip()) or text[m.start(3) - 1 : m.start(3)] == "@"
+        if key in _SHORT and not explicit:
+            continue
+        if handle.lower() in _STOP or handle.lower() in PLATFORMS:
+            continue
+        if not explicit and not re.search(r"[0-9_.]", handle):
+            continue
+        if handle.isdigit():
+            continue  # a number after "WhatsApp:" is a phone; the phone extractor reports it
+        out.append(Hit("handle", m.start(), m.start(3) + len(handle), handle.lower(), platform))
+    for m in _PROFILE_URL.finditer(text) if "/" in text else ():
+        platform = _PROFILE_PLATFORM[m.group(1).lower()]
+        handle = m.group(2).rstrip("._-").lower()
+        kind = "payment" if platform in PAYMENT_PLATFORMS else "handle"
+        if handle in {"share", "p", "reel", "add", "u", "home", "login", "profile.php"}:
+            continue
+        out.append(Hit(kind, m.start(), m.start(2) + len(handle), handle, platform))
+    return out
+
+
+def find_payments(text: str) -> list[Hit]:
+    out: list[Hit] = []
+    if "$" in text:
+        for m in _CASHTAG.finditer(text):
+            tag = m.group(1)
+            if tag.lower() in _CURRENCY_WORDS or tag.lower().rstrip("s") in _CURRENCY_WORDS:
+                continue
+            out.append(Hit("payment", m.start(), m.end(), "$" + tag.lower(), "cashapp"))
+    tags = SpanSet([(h.start, h.end) for h in out])
+    for m in _PAY_KEYED.finditer(text):
+        raw = m.group(1).lower().replace(" ", "")
+        platform = {"cashapp": "cashapp", "venmo": "venmo", "paypal": "paypal"}.get(raw)
+        if platform is None:
+            continue
+        value = m.group(3)
+        if value.lower().lstrip("$@") in _STOP:
+            continue
+        if platform == "cashapp":
+            if not value.startswith("$"):
+                value = "$" + value.lstrip("@")
+            if tags.contains_point(m.start(3)):
+                continue
+        else:
+            value = value.lstrip("@")
+        out.append(Hit("payment", m.start(), m.end(), value.lower(), platform))
+    return out

@@ -1,0 +1,47 @@
+"""Ethnicity and nationality marketing terms (INDICATORS.md §2.1 T04, §2.4).
+
+The validated T04 indicator needs to know that an ad *markets* ethnicity. These terms are returned only
+as mentions (type ``ethnicity``), never as a top-level field, so nothing can be scored on them alone.
+The lexicon is data (``data/ethnicity.json``) because it changes faster than code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+
+from lantern.extract.trie import trie_pattern
+
+_SPACED = re.compile(r"(?<![a-z])(?:[a-z][\s.\-*_]){3,11}[a-z](?![a-z])", re.IGNORECASE)
+"""Letter-spaced words such as ``a s i a n`` (HTI ``clean_part_ethn``)."""
+_SPACE_CHARS = re.compile(r"[\s.\-*_]")
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
+    raw = json.loads(resources.files("lantern.extract").joinpath("data/ethnicity.json").read_text("utf-8"))
+    canon: dict[str, str] = {}
+    for term, forms in raw["terms"].items():
+        for form in forms:
+            canon[form.lower()] = term
+    body = trie_pattern({f.replace(" ", "\0") for f in canon}).replace("\\\x00", r"\s+").replace("\x00", r"\s+")
+    pattern = re.compile(r"(?<![a-z])" + body + r"(?![a-z])", re.IGNORECASE)
+    return pattern, canon
+
+
+def find_ethnicity(text: str) -> list[tuple[int, int, str, bool]]:
+    """``(start, end, canonical term, letter_spaced)`` for each marketing term."""
+    pattern, canon = _lexicon()
+    out: list[tuple[int, int, str, bool]] = []
+    for m in pattern.finditer(text):
+        term = canon.get(" ".join(m.group(0).lower().split()))
+        if term:
+            out.append((m.start(), m.end(), term, False))
+    for m in _SPACED.finditer(text):
+        squashed = _SPACE_CHARS.sub("", m.group(0)).lower()
+        term = canon.get(squashed)
+        if term and len(squashed) >= 4:
+            out.append((m.start(), m.end(), term, True))
+    return out

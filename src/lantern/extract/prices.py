@@ -1,0 +1,104 @@
+"""Prices with currency and duration ("$150 hh", "200 roses/hr", "half hour 120").
+
+Ads price by time; the pairs (amount, minutes) feed market-rate comparisons across ads. "Roses" and
+similar code words stand for dollars.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lantern.extract.spans import SpanSet
+from lantern.extract.trie import trie_pattern
+
+_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "₹": "INR", "a$": "AUD", "au$": "AUD", "c$": "CAD",
+            "ca$": "CAD", "us$": "USD"}  # fmt: skip
+_WORDS = {"usd": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD", "roses": "USD", "rose": "USD",
+          "gbp": "GBP", "pounds": "GBP", "quid": "GBP", "eur": "EUR", "euros": "EUR", "aud": "AUD",
+          "cad": "CAD", "inr": "INR", "rs": "INR", "donation": "USD", "donations": "USD"}  # fmt: skip
+_DURATIONS = {
+    "hh": 30, "hhr": 30, "half hour": 30, "half hr": 30, "half an hour": 30, "1/2 hr": 30, "1/2hr": 30,
+    "1/2 hour": 30, "30 min": 30, "30 mins": 30, "30min": 30, "30mins": 30, "15 min": 15, "15min": 15,
+    "15 mins": 15, "45 min": 45, "45min": 45, "hr": 60, "hour": 60, "1hr": 60, "1 hr": 60, "1 hour": 60,
+    "h": 60, "60 min": 60, "60min": 60, "2hr": 120, "2hrs": 120, "2 hrs": 120, "2 hours": 120,
+    "90 min": 90, "90min": 90, "qv": None, "quick visit": None, "overnight": None, "ovn": None,
+}  # fmt: skip
+_DUR_ALT = trie_pattern(_DURATIONS)
+_SYM_ALT = trie_pattern(_SYMBOLS)
+_WORD_ALT = trie_pattern(_WORDS)
+_AMOUNT = r"(\d{2,5}(?:[.,]\d{2})?)"
+
+_PRE_DUR = re.compile(rf"(?<![a-z])({_DUR_ALT})\s*[:=\-@/]?\s*$", re.IGNORECASE)
+_PRICE = re.compile(
+    rf"(?:(?<![a-z0-9])({_SYM_ALT})\s?{_AMOUNT}(?:\s*({_WORD_ALT})(?![a-z]))?"
+    rf"|(?<![\d.,$])\b{_AMOUNT}\s*({_WORD_ALT})(?![a-z]))"
+    rf"(?:\s*(?:/|per|for|an?|each|-)?\s*({_DUR_ALT})(?![a-z]))?",
+    re.IGNORECASE,
+)
+_AMOUNT_PER = re.compile(
+    rf"(?<![\d.,$])\b(\d{{2,4}})\s*(?:/|per|an?|each)\s*({_DUR_ALT})(?![a-z])", re.IGNORECASE
+)
+_BARE_DUR = re.compile(
+    rf"(?<![a-z0-9])({_DUR_ALT})\s*[:=\-@/]?\s*(?<![\d$])(\d{{2,4}})(?![\d,.%']|\s*[-.]?\s*\d|\s*(?:lbs?|kg|cm|yrs?|years?|yo)\b)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceHit:
+    """A price in one field: amount, ISO currency, minutes (None when not stated) and its span."""
+
+    amount: float
+    currency: str
+    minutes: int | None
+    start: int
+    end: int
+
+
+def _amount(raw: str) -> float:
+    if "," in raw and len(raw.split(",")[-1]) == 2:
+        raw = raw.replace(",", ".")
+    return float(raw.replace(",", ""))
+
+
+def find_prices(text: str, masked: SpanSet, default_currency: str = "USD") -> list[PriceHit]:
+    """Every price in ``text`` outside ``masked`` spans (phones)."""
+    out: list[PriceHit] = []
+    taken: list[tuple[int, int]] = []
+    for m in _PRICE.finditer(text):
+        if masked.overlaps(m.start(), m.end()):
+            continue
+        sym, amt1, word1, amt2, word2, post_dur = m.groups()
+        start = m.start()
+        pre_dur = None
+        if not post_dur and (pre := _PRE_DUR.search(text[max(0, start - 16) : start])):
+            pre_dur = pre.group(1)
+            start = max(0, start - 16) + pre.start()
+        amount_raw = amt1 or amt2
+        if amount_raw is None:
+            continue
+        currency = _SYMBOLS.get((sym or "").lower()) or _WORDS.get((word1 or word2 or "").lower())
+        currency = currency or default_currency
+        dur = (post_dur or pre_dur or "").lower()
+        minutes = _DURATIONS.get(dur) if dur else None
+        out.append(PriceHit(_amount(amount_raw), currency, minutes, start, m.end()))
+        taken.append((start, m.end()))
+    masked = masked.union(taken)
+    taken = []
+    for m in _AMOUNT_PER.finditer(text):
+        if masked.overlaps(m.start(), m.end()):
+            continue
+        out.append(PriceHit(float(m.group(1)), default_currency, _DURATIONS.get(m.group(2).lower()),
+                            m.start(), m.end()))
+        taken.append(m.span())
+    masked = masked.union(taken)
+    for m in _BARE_DUR.finditer(text):
+        if masked.overlaps(m.start(), m.end()):
+            continue
+        value = int(m.group(2))
+        if value < 20:
+            continue
+        minutes = _DURATIONS.get(m.group(1).lower())
+        out.append(PriceHit(float(value), default_currency, minutes, m.start(), m.end()))
+    return out
