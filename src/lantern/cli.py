@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lantern.commands import common, evaluate, export, extract, ingest, stats, synth
+from lantern.commands import calibrate, common, evaluate, export, extract, ingest, stats, synth, triage
 
 app = typer.Typer(
     name="lantern",
@@ -28,7 +28,7 @@ def main_options(
     ctx.obj = common.Options(data_dir=data_dir, database_url=database_url)
 
 
-for module in (ingest, extract, export, stats, synth, evaluate):
+for module in (ingest, extract, export, stats, triage, synth, evaluate, calibrate):
     module.register(app)
 
 

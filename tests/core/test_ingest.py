@@ -199,3 +199,20 @@ def test_unknown_fields_are_kept_under_extra(data_dir: Path, tmp_path: Path) -> 
             "tags": ["a"],
             "extra": "kept",
         }
+
+
+def test_ingest_stores_extracted_fields_and_both_scores(data_dir: Path, tmp_path: Path) -> None:
+    text = "Just turned 18, new in town. Text seven one three 555 oh one four two."
+    run("ingest", str(write_jsonl(tmp_path / "ads.jsonl", [ad(1, body=text), ad(2, body="Quiet evening walks.")])))
+    with engine().connect() as connection:
+        rows = {
+            row.record_id: row
+            for row in connection.execute(select(records.c.record_id, records.c.extracted, records.c.minor_score))
+        }
+    flagged = rows["ad-1"]
+    assert "+17135550142" in flagged.extracted["phones"]
+    assert 18 in flagged.extracted["ages"]
+    assert flagged.minor_score == flagged.extracted["risk"]["minor"] > rows["ad-2"].minor_score
+    fired = {indicator["id"] for indicator in flagged.extracted["indicators"]}
+    assert "T02" in fired  # the obscured phone, fed by the extractor's trace
+    assert all(indicator["source"] for indicator in flagged.extracted["indicators"])

@@ -53,11 +53,19 @@ class IngestSummary:
 
 
 def default_extractor(settings: Settings) -> Extractor:
-    """Extraction as configured: every stage that reads one record on its own."""
+    """Every stage that reads one record on its own: extraction, then the per-ad indicators and scores."""
+    from lantern.assess import Assessor
     from lantern.extract import ExtractConfig, extract_record
 
     config = ExtractConfig(default_region=settings.default_region)
-    return lambda record: extract_record(record, config)
+    assessor = Assessor.load()
+
+    def extract_and_assess(record):
+        fields = extract_record(record, config)
+        assessor.assess_record(record, fields)
+        return fields
+
+    return extract_and_assess
 
 
 def _quarantine_item(item: RawItem, problem: Problem) -> QuarantinedItem:

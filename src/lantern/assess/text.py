@@ -1,0 +1,125 @@
+"""Text and emoji rules compiled once into matchers that cost almost nothing when they cannot match.
+
+Ingest calls the assessor per record, so speed matters: a regular expression per rule over every ad is
+too slow in CPython (tens of microseconds each on wide strings), while most rules match nothing in most
+ads. Each rule therefore carries ``keywords``: whole words (a keyword of several words needs all of
+them). The ad's words are split once into a set, and a rule's expression only runs when one of its
+keywords is present. Emoji rules are pure literals and use ``bytes.find``.
+
+Matching runs on ASCII-lower-cased UTF-8 bytes (see TextMatcher), and spans are mapped back to
+character offsets in the original field. Negative contexts ("virginia", "new york") suppress a match that
+falls inside one of them, as HTI strips such phrases before matching (INDICATORS.md §2.7).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lantern.assess.catalogue import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class TextHit:
+    """One match of a text rule: where, and the text as written."""
+
+    rule: Rule
+    field: str
+    start: int
+    end: int
+    text: str
+
+
+def _literal(pattern: str) -> str:
+    """An emoji pattern from TOML (``'\\U0001F451'``) as the character itself."""
+    return pattern.encode("ascii", "backslashreplace").decode("unicode_escape")
+
+
+def _chars(data: bytes) -> int:
+    """How many characters a UTF-8 byte run decodes to (a split character counts as none)."""
+    try:
+        return len(data.decode("utf-8", "surrogatepass"))
+    except UnicodeDecodeError:
+        return len(data.decode("utf-8", "ignore"))
+
+
+_SEPARATORS = bytes(b if (48 <= b <= 57 or 97 <= b <= 122 or 65 <= b <= 90) else 32 for b in range(256))
+"""Byte table: ASCII letters and digits kept, every other byte (punctuation, UTF-8 of emoji) a space."""
+
+
+def _words(low: bytes) -> set[bytes]:
+    return set(low.translate(_SEPARATORS).split())
+
+
+class TextMatcher:
+    """All text and emoji rules of a catalogue, ready to run over one field.
+
+    Matching runs on the UTF-8 bytes of the field, ASCII-lower-cased: ``bytes.lower`` keeps every
+    offset, keyword tests on bytes are several times faster than on wide strings (emoji make a ``str``
+    four bytes per character), and byte offsets map back to characters only for the few hits.
+    Patterns therefore use ASCII semantics (``\\b``, ``\\s``) and are written in lower case.
+    """
+
+    def __init__(self, rules: list[Rule], max_spans: int = 3) -> None:
+        self.max_spans = max_spans
+        self._regex: list[tuple[Rule, tuple[frozenset[bytes], ...], re.Pattern[bytes], re.Pattern[bytes] | None]] = []
+        self._emoji: list[tuple[Rule, tuple[bytes, ...]]] = []
+        for rule in rules:
+            if not rule.patterns or not rule.implemented:
+                continue
+            if rule.kind == "emoji":
+                self._emoji.append((rule, tuple(_literal(p).encode("utf-8") for p in rule.patterns)))
+            elif rule.kind == "text":
+                body = "|".join(f"(?:{p})" for p in rule.patterns).encode("utf-8")
+                negative = "|".join(f"(?:{p})" for p in rule.negative).encode("utf-8")
+                self._regex.append((
+                    rule,
+                    tuple(frozenset(_words(k.lower().encode("utf-8"))) for k in rule.keywords),
+                    re.compile(body, re.IGNORECASE),
+                    re.compile(negative, re.IGNORECASE) if negative else None,
+                ))  # fmt: skip
+
+    def run(self, field: str, text: str) -> list[TextHit]:
+        """Every rule hit in one field's text, at most ``max_spans`` per rule."""
+        raw = text.encode("utf-8", "surrogatepass")
+        low = raw.lower()
+        ascii_only = len(raw) == len(text)
+        spans: list[tuple[Rule, int, int]] = []
+        words = _words(low)
+        for rule, keywords, regex, negative in self._regex:
+            if keywords:
+                for keyword in keywords:
+                    if words.issuperset(keyword):
+                        break
+                else:
+                    continue
+            found = 0
+            blocked: list[tuple[int, int]] | None = None
+            for match in regex.finditer(low):
+                start, end = match.span()
+                if start == end:
+                    continue
+                if negative is not None:
+                    if blocked is None:
+                        blocked = [m.span() for m in negative.finditer(low)]
+                    if any(b_start < end and start < b_end for b_start, b_end in blocked):
+                        continue
+                spans.append((rule, start, end))
+                found += 1
+                if found >= self.max_spans:
+                    break
+        if not ascii_only:
+            for rule, literals in self._emoji:
+                found = 0
+                for literal in literals:
+                    position = raw.find(literal)
+                    while position >= 0 and found < self.max_spans:
+                        spans.append((rule, position, position + len(literal)))
+                        found += 1
+                        position = raw.find(literal, position + len(literal))
+        hits: list[TextHit] = []
+        for rule, start, end in spans:
+            if not ascii_only:
+                start, end = _chars(raw[:start]), _chars(raw[:start]) + _chars(raw[start:end])
+            hits.append(TextHit(rule, field, start, end, text[start:end]))
+        return hits
