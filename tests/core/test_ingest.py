@@ -202,7 +202,7 @@ def test_unknown_fields_are_kept_under_extra(data_dir: Path, tmp_path: Path) -> 
 
 
 def test_ingest_stores_extracted_fields_and_both_scores(data_dir: Path, tmp_path: Path) -> None:
-    text = "Just turned 18, new in town. Text seven one three 555 oh one four two."
+    text = "Just turned 18, new in town. I am 18 years old. Text seven one three 555 oh one four two."
     run("ingest", str(write_jsonl(tmp_path / "ads.jsonl", [ad(1, body=text), ad(2, body="Quiet evening walks.")])))
     with engine().connect() as connection:
         rows = {

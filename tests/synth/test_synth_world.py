@@ -175,3 +175,40 @@ def test_live_pools_are_bounded_for_any_size() -> None:
     small, huge = pool_sizes(1000, config), pool_sizes(100_000_000, config)
     assert small.independents < huge.independents <= config.max_active_independents
     assert huge.operators <= config.max_active_operators
+
+
+def test_truth_lists_the_site_boilerplate_contacts_written_in_each_ad(
+    world: tuple[list[dict], list[dict], dict],
+) -> None:
+    by_source = {site.source: site for site in SITES}
+    for record, truth in zip(world[0], world[1], strict=True):
+        boilerplate = truth["boilerplate"]
+        assert set(boilerplate) == {"phones", "emails"}
+        if record["kind"] == "post":
+            assert boilerplate == {"phones": [], "emails": []}
+            continue
+        site = by_source[record["source"]]
+        assert boilerplate == {"phones": [site.support_phone], "emails": [site.support_email]}
+        assert site.support_email in record["body"]
+        assert not set(boilerplate["phones"]) & set(truth["phones"])
+        assert not set(boilerplate["emails"]) & set(truth["emails"])
+
+
+def test_scoring_ignores_boilerplate_predictions_and_only_those() -> None:
+    from lantern.evaluate.store_eval import score_fields
+
+    truth = {
+        "phones": ["+17135550142"],
+        "emails": [],
+        "boilerplate": {"phones": ["+12125550100"], "emails": ["support-citylist@example.com"]},
+    }
+    extracted = {
+        "phones": ["+12125550100", "+17135550142", "+13055550199"],
+        "emails": ["support-citylist@example.com"],
+    }
+    counts = {"phones": [0, 0, 0], "emails": [0, 0, 0]}
+    score_fields(extracted, truth, counts)
+    assert counts == {"phones": [1, 1, 0], "emails": [0, 0, 0]}  # the unlisted 305 number still counts
+    counts = {"phones": [0, 0, 0], "emails": [0, 0, 0]}
+    score_fields(extracted, {k: v for k, v in truth.items() if k != "boilerplate"}, counts)
+    assert counts == {"phones": [1, 2, 0], "emails": [0, 1, 0]}  # old truth files score as before

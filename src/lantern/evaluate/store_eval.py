@@ -2,6 +2,14 @@
 
 Streams the store once, so it runs on a million records; only the per-record labels needed for the
 linking and ranking metrics are held in memory.
+
+Site boilerplate: a truth line's ``boilerplate`` (``{"phones": [...], "emails": [...]}``) lists the
+site footer's support contacts written in that record. They are really in the text, so extracting them is
+right (linking later suppresses them as hubs), yet they are nobody's own contact, so the truth's
+``phones``/``emails`` leave them out. Extraction scoring therefore ignores a predicted value that is listed
+in the record's ``boilerplate`` for that field: it counts as neither a true nor a false positive. Only
+those values are ignored; a boilerplate value that is also a true value scores as usual, and every other
+prediction counts. Truth files written before ``boilerplate`` existed score as before.
 """
 
 from __future__ import annotations
@@ -44,6 +52,24 @@ def _comparable(field: str, values: list[Any]) -> set:
     return {canonical(v) for v in values}
 
 
+def score_fields(extracted: dict[str, Any], expected: dict[str, Any], counts: dict[str, list[int]]) -> None:
+    """Add one record's per-field ``[true positives, false positives, false negatives]`` to ``counts``.
+
+    Predicted values listed in ``expected["boilerplate"][field]`` (and not true values) are dropped
+    before counting: see the module docstring for why.
+    """
+    boilerplate = expected.get("boilerplate") or {}
+    for field, tally in counts.items():
+        guessed = _comparable(field, list(extracted.get(field, [])))
+        actual = _comparable(field, list(expected.get(field, [])))
+        if boilerplate.get(field):
+            guessed -= _comparable(field, list(boilerplate[field])) - actual
+        hits = len(guessed & actual)
+        tally[0] += hits
+        tally[1] += len(guessed) - hits
+        tally[2] += len(actual) - hits
+
+
 def read_truth(path: Path) -> Iterator[dict[str, Any]]:
     with path.open("rb") as handle:
         for line in handle:
@@ -83,15 +109,7 @@ def evaluate_store(connection: Connection, truth_path: Path) -> dict[str, Any]:
         if expected is None:
             continue
         matched += 1
-        extracted = row["extracted"] or {}
-        for field in EXTRACTION_FIELDS:
-            guessed = _comparable(field, list(extracted.get(field, [])))
-            actual = _comparable(field, list(expected.get(field, [])))
-            hits = len(guessed & actual)
-            tally = counts[field]
-            tally[0] += hits
-            tally[1] += len(guessed) - hits
-            tally[2] += len(actual) - hits
+        score_fields(row["extracted"] or {}, expected, counts)
         predicted_labels.append(cluster_label(row))
         true_labels.append(expected["operator"])
         minor_scores.append(float(row["minor_score"]))

@@ -92,15 +92,59 @@ def fold(name: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).replace(".", " ").split())
 
 
-def _qualifier_country(qual: str) -> tuple[str, str]:
-    """(country, admin1) a qualifier such as ``TX``, ``Texas``, ``UK`` or ``NSW`` names."""
+AU_STATES = frozenset(
+    ["nsw", "vic", "qld", "wa", "sa", "tas", "nt", "act", "new south wales", "victoria", "queensland",
+     "western australia", "south australia", "tasmania", "northern territory", "australian capital territory"]
+)  # fmt: skip
+CA_PROVINCES = frozenset(
+    ["on", "bc", "qc", "ab", "mb", "sk", "ns", "nb", "nl", "pe", "pei", "yt", "nt", "nu", "ontario",
+     "british columbia", "quebec", "alberta", "manitoba", "saskatchewan", "nova scotia", "new brunswick",
+     "newfoundland", "prince edward island", "yukon", "nunavut"]
+)  # fmt: skip
+"""State and province qualifiers outside the US. Several collide with US states or ISO country codes
+(``WA`` is Washington and Western Australia, ``SA`` South Australia and Saudi Arabia), so a qualifier
+has several readings and the city it follows decides between them."""
+
+
+def _qualifier_readings(qual: str) -> list[tuple[str, str]]:
+    """Every ``(country, admin1)`` a qualifier such as ``TX``, ``WA``, ``UK`` or ``NSW`` may name.
+
+    Two-letter codes count only in capitals (``in``, ``on``, ``me`` are words too).
+    """
     gaz = gazetteer()
     q = fold(qual)
-    if q in gaz.us_states and (len(q) > 2 or qual.isupper()):
-        return "US", gaz.us_states[q]
-    if q in gaz.countries:
-        return gaz.countries[q], ""
-    return "", ""
+    code_ok = len(q) > 2 or qual.isupper()
+    readings: list[tuple[str, str]] = []
+    if q in gaz.us_states and code_ok:
+        readings.append(("US", gaz.us_states[q]))
+    if q in AU_STATES and code_ok:
+        readings.append(("AU", ""))
+    if q in CA_PROVINCES and code_ok:
+        readings.append(("CA", ""))
+    if q in gaz.countries and (q, gaz.countries[q]) not in readings:
+        readings.append((gaz.countries[q], ""))
+    return list(dict.fromkeys(readings))
+
+
+def _qualifier_country(qual: str) -> tuple[str, str]:
+    """The first reading of a qualifier (a US state before a country), or ``("", "")``."""
+    readings = _qualifier_readings(qual)
+    return readings[0] if readings else ("", "")
+
+
+def _resolve(name: str, readings: list[tuple[str, str]]) -> Place | None:
+    """The place ``name`` under the reading that fits: an exact state match first, else the most
+    populous place in any of the readings' countries (``Perth, WA`` is Perth, Western Australia)."""
+    for country, admin1 in readings:
+        if admin1 and (place := lookup(name, country, admin1)):
+            return place
+    best: Place | None = None
+    population = gazetteer().population
+    for country, _ in readings:
+        place = lookup(name, country)
+        if place and (best is None or population.get(place, 0) > population.get(best, 0)):
+            best = place
+    return best
 
 
 @lru_cache(maxsize=8192)
@@ -124,21 +168,22 @@ def geocode_stated(location: str) -> Place | None:
     parts = [p.strip(" )") for p in parts]
     if not parts:
         return None
-    country, admin1 = "", ""
+    readings: list[tuple[str, str]] = []
     for qual in parts[1:]:
-        c, a = _qualifier_country(qual)
-        if c:
-            country, admin1 = c, a or admin1
+        found = _qualifier_readings(qual)
+        if found:
+            # "Houston, TX, USA": a later qualifier narrows the earlier ones rather than replacing them.
+            merged = [(c, a or pa) for c, a in found for pc, pa in readings if pc == c]
+            readings = merged or found
     if len(parts) == 1:
         words = parts[0].split()
         if len(words) > 1:
-            c, a = _qualifier_country(words[-1])
-            if c and (place := lookup(" ".join(words[:-1]), c, a)):
+            found = _qualifier_readings(words[-1])
+            if found and (place := _resolve(" ".join(words[:-1]), found)):
                 return place
-    place = lookup(parts[0], country, admin1) or lookup(parts[0], country)
-    if place is None and country and not admin1 and len(parts) == 1:
-        return None
-    return place
+    if readings:
+        return _resolve(parts[0], readings)
+    return lookup(parts[0])
 
 
 def country_of(location: str) -> str:

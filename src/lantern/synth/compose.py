@@ -1,13 +1,14 @@
 """Write one record (an ad or a social post) and its ground truth from an actor on a given day.
 
 The truth is built from the same choices that produced the text, never re-derived from the text, so it is
-exact: the phones actually written (site boilerplate excluded), the techniques actually applied, the
-evidence types that actually tie the record to its network.
+exact: the phones actually written (site boilerplate kept apart, under ``boilerplate``), the techniques
+actually applied, the evidence types that actually tie the record to its network.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -318,7 +319,7 @@ class Composer:
             "author": None,
             "images": draft.images if self.images.enabled else [],
         }
-        return record, self._truth(record, provider, draft, city)
+        return record, self._truth(record, provider, draft, city, site)
 
     def post(
         self, operator: Operator, day: int, posted: str, collected: str
@@ -367,7 +368,14 @@ class Composer:
         }
         return record, self._truth(record, provider, draft, city)
 
-    def _truth(self, record: dict[str, Any], provider: Provider, draft: Draft, city: City) -> dict[str, Any]:
+    def _truth(
+        self, record: dict[str, Any], provider: Provider, draft: Draft, city: City, site: Site | None = None
+    ) -> dict[str, Any]:
+        """The truth line. ``boilerplate`` lists the site footer's support contacts, which are in the text
+        (an extractor should find them; linking suppresses them as hubs) but are nobody's own contact, so
+        they are kept apart from ``phones``/``emails`` and scoring can leave them out of both columns."""
+        text = "\n".join(filter(None, (record["title"], record["body"])))
+        named = re.search(rf"(?<!\w){re.escape(provider.name)}(?!\w)", text) is not None
         return {
             "source": record["source"],
             "id": record["id"],
@@ -378,10 +386,14 @@ class Composer:
             "emails": draft.emails,
             "handles": draft.handles,
             "payments": draft.payments,
+            "boilerplate": {
+                "phones": [site.support_phone] if site is not None else [],
+                "emails": [site.support_email] if site is not None else [],
+            },
             "ages": draft.ages,
             "obfuscation": sorted(set(draft.techniques)),
             "link_via": draft.link_via,
-            "names": [provider.name] if provider.name in (record["body"] or "") else [],
+            "names": [provider.name] if named else [],
             "city": city.label,
             "country": city.country,
             "prices": draft.prices,

@@ -105,6 +105,7 @@ class Site:
     url_shape: str  # "path", "slug", "query", "region"
     boilerplate: str  # site footer; carries the site's support contacts (a trap for extractors)
     support_phone: str  # E.164 of the support line in the boilerplate, never a provider's number
+    support_email: str  # the support address in the boilerplate, never a provider's email
 
 
 SITES: tuple[Site, ...] = (
@@ -116,6 +117,7 @@ SITES: tuple[Site, ...] = (
         "Posted on CityList. All users must be 18 or older. Site support: (212) 555-0100, "
         "support-citylist@example.com.",
         "+12125550100",
+        "support-citylist@example.com",
     ),
     Site(
         "nightboard",
@@ -125,6 +127,7 @@ SITES: tuple[Site, ...] = (
         "NightBoard does not verify listings. Report a listing: call 646-555-0101 or write to "
         "report@example.net.",
         "+16465550101",
+        "report@example.net",
     ),
     Site(
         "adhub",
@@ -133,6 +136,7 @@ SITES: tuple[Site, ...] = (
         "query",
         "AdHub help desk 1-800-555-0102 (9am-5pm). help-adhub@example.org",
         "+18005550102",
+        "help-adhub@example.org",
     ),
     Site(
         "ukboard",
@@ -141,6 +145,7 @@ SITES: tuple[Site, ...] = (
         "region",
         "UK Listings moderation team: 07700 900000, moderation-uk@example.org.",
         "+447700900000",
+        "moderation-uk@example.org",
     ),
     Site(
         "auboard",
@@ -149,6 +154,7 @@ SITES: tuple[Site, ...] = (
         "region",
         "AU Board support (02) 5550 0000 or support-au@example.net.",
         "+61255500000",
+        "support-au@example.net",
     ),
 )
 
