@@ -1,0 +1,256 @@
+"""Read-only answers over a linker after a batch: networks, hubs, explanations, summaries, export.
+
+A LinkResult is a view of the linker at the generation it was made; after a later ``add`` it refuses to
+answer (StaleResultError) rather than mix two states.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from lantern.link.explain import Hop, shortest_path
+from lantern.link.hubs import SuppressedHub
+from lantern.link.identifiers import KIND_CODE
+from lantern.link.linker import BatchReport, Linker, _gather
+from lantern.link.template import Template, build_template
+from lantern.link.timeutil import to_iso
+
+TEMPLATE_MAX_MEMBERS = 50
+"""Templates are aligned over at most this many members (the earliest); enough to show the shared text."""
+
+
+class StaleResultError(RuntimeError):
+    """The linker has changed since this result was made."""
+
+
+@dataclass(frozen=True)
+class NetworkInfo:
+    """A network's id and size."""
+
+    id: str
+    records: int
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One stop of a network's itinerary: a city and when it was advertised there."""
+
+    city: str
+    first_seen: str | None
+    last_seen: str | None
+    records: int
+
+
+@dataclass
+class NetworkSummary:
+    """What an investigator reads first about a network."""
+
+    id: str
+    records: list[str]
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    handles: list[str] = field(default_factory=list)
+    payments: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    """pHashes (hex) and SHA-256 values seen in the network."""
+    sites: list[str] = field(default_factory=list)
+    first_seen: str | None = None
+    last_seen: str | None = None
+    itinerary: list[Stop] = field(default_factory=list)
+    """Cities ordered by when the network was first seen there (then by last seen, then name)."""
+    templates: list[str] = field(default_factory=list)
+    """Ids of text templates (near-duplicate groups of 2+ records) among its records."""
+
+
+class LinkResult:
+    """Answers over the linker's current state, plus the report of the batch that produced it."""
+
+    def __init__(self, linker: Linker, report: BatchReport) -> None:
+        self._linker = linker
+        self._generation = linker.generation
+        self.report = report
+        self._roots: np.ndarray | None = None
+        self._founders: np.ndarray | None = None
+        self._ids: dict[int, str] = {}
+        self._by_id: dict[str, int] | None = None
+
+    # -- internals ------------------------------------------------------------------------------------
+    def _check(self) -> Linker:
+        if self._linker.generation != self._generation:
+            raise StaleResultError("the linker changed after this result was made; use the newest result")
+        return self._linker
+
+    def _state(self) -> tuple[np.ndarray, np.ndarray]:
+        linker = self._check()
+        if self._roots is None:
+            self._roots = linker.uf_net.roots()
+            self._founders = linker.uf_net.founder_of_root(self._roots)
+        assert self._founders is not None
+        return self._roots, self._founders
+
+    def _name(self, founder: int) -> str:
+        if founder not in self._ids:
+            self._ids[founder] = self._linker.network_id_of_founder(founder)
+        return self._ids[founder]
+
+    def _members(self, network_id: str) -> np.ndarray:
+        _, founders = self._state()
+        if self._by_id is None:
+            self._by_id = {self._name(f): f for f in np.unique(founders).tolist()}
+        founder = self._by_id.get(network_id)
+        if founder is None:
+            raise KeyError(network_id)
+        return np.flatnonzero(founders == founder)
+
+    # -- networks -------------------------------------------------------------------------------------
+    def network_of(self, key: str) -> str:
+        """The network id of a record (every record is in one, possibly alone)."""
+        _, founders = self._state()
+        return self._name(int(founders[self._linker.index_of(key)]))
+
+    def networks(self, min_size: int = 2) -> list[NetworkInfo]:
+        """Networks with at least ``min_size`` records, largest first."""
+        _, founders = self._state()
+        uniq, counts = np.unique(founders, return_counts=True)
+        keep = counts >= min_size
+        order = np.argsort(-counts[keep], kind="stable")
+        return [
+            NetworkInfo(self._name(int(f)), int(c))
+            for f, c in zip(uniq[keep][order].tolist(), counts[keep][order].tolist(), strict=True)
+        ]
+
+    def members(self, network_id: str) -> list[str]:
+        """Record keys of a network, earliest first."""
+        linker = self._check()
+        docs = self._members(network_id)
+        order = np.lexsort(linker.doc_order(docs))
+        return [linker.keys[i] for i in docs[order].tolist()]
+
+    @property
+    def suppressed_hubs(self) -> list[SuppressedHub]:
+        """Every piece of evidence currently suppressed as a hub, most records first."""
+        linker = self._check()
+        hubs = [*linker.ident_hubs.values(), *linker.image_hubs.values(), *linker.text_hubs.values()]
+        return sorted(hubs, key=lambda h: (-h.records, h.kind, h.value))
+
+    # -- explanations ---------------------------------------------------------------------------------
+    def explain(self, a_key: str, b_key: str) -> list[Hop] | None:
+        """The shortest evidence path between two records, or None when they are in different networks."""
+        linker = self._check()
+        roots, _ = self._state()
+        a, b = linker.index_of(a_key), linker.index_of(b_key)
+        if roots[a] != roots[b]:
+            return None
+        return shortest_path(linker, a, b, roots == roots[a])
+
+    def summary(self, network_id: str) -> NetworkSummary:
+        """Records, contacts, names, images, sites, first/last seen and itinerary of one network."""
+        linker = self._check()
+        docs = self._members(network_id)
+        docs = docs[np.lexsort(linker.doc_order(docs))]
+        _, idents = _gather(linker.doc_ptr, linker.doc_idents, docs)
+        idents = np.unique(idents)
+        by_kind: dict[int, list[str]] = {}
+        for ident in idents.tolist():
+            kind, _, value = linker.ident_names[ident].partition(":")
+            by_kind.setdefault(KIND_CODE[kind], []).append(value)
+        _, hashes = _gather(linker.doc_hptr, linker.doc_hashes, docs)
+        phashes = [f"{int(v):016x}" for v in linker.phash_values[np.unique(hashes)].view(np.uint64).tolist()]
+        times = linker.times[docs]
+        finite = times[np.isfinite(times)]
+        summary = NetworkSummary(
+            id=network_id,
+            records=[linker.keys[i] for i in docs.tolist()],
+            phones=sorted(by_kind.get(KIND_CODE["phone"], [])),
+            emails=sorted(by_kind.get(KIND_CODE["email"], [])),
+            handles=sorted(by_kind.get(KIND_CODE["handle"], [])),
+            payments=sorted(by_kind.get(KIND_CODE["payment"], [])),
+            names=sorted(by_kind.get(KIND_CODE["name"], [])),
+            images=sorted(phashes) + sorted("sha256:" + v for v in by_kind.get(KIND_CODE["sha256"], [])),
+            sites=sorted({linker.sources[s] for s in linker.source_of[docs].tolist()}),
+            first_seen=to_iso(float(finite.min())) if finite.size else None,
+            last_seen=to_iso(float(finite.max())) if finite.size else None,
+            itinerary=self._itinerary(docs),
+        )
+        text_docs = docs[linker.text_ok[docs]]
+        if text_docs.size:
+            roots = linker.uf_text.find(text_docs)
+            uniq, counts = np.unique(roots, return_counts=True)
+            sizes = dict(zip(uniq.tolist(), counts.tolist(), strict=True))
+            group_sizes = np.bincount(linker.uf_text.roots()[linker.text_ok], minlength=linker.n)
+            founders = linker.uf_text.founder_of_root(uniq)
+            summary.templates = sorted(
+                linker.template_id_of_founder(int(f))
+                for r, f in zip(uniq.tolist(), founders.tolist(), strict=True)
+                if sizes[r] >= 1 and group_sizes[r] >= 2
+            )
+        return summary
+
+    def _itinerary(self, docs: np.ndarray) -> list[Stop]:
+        linker = self._linker
+        stops: dict[int, list[float]] = {}
+        for city, t in zip(linker.city_of[docs].tolist(), linker.times[docs].tolist(), strict=True):
+            if city >= 0:
+                stops.setdefault(city, []).append(t)
+        rows = []
+        for city, times in stops.items():
+            first, last = min(times), max(times)
+            rows.append((first, last, linker.cities[city], len(times)))
+        rows.sort()
+        return [Stop(name, to_iso(first), to_iso(last), count) for first, last, name, count in rows]
+
+    # -- templates ------------------------------------------------------------------------------------
+    def template_of(self, key: str, text_of: Callable[[str], str] | None = None) -> Template | None:
+        """The template of a record's near-duplicate text group (None if its text has no near-duplicate)."""
+        linker = self._check()
+        doc = linker.index_of(key)
+        if not linker.text_ok[doc]:
+            return None
+        root = int(linker.uf_text.find(np.array([doc]))[0])
+        members = np.flatnonzero((linker.uf_text.roots() == root) & linker.text_ok)
+        if members.size < 2:
+            return None
+        return self._template(root, members, text_of)
+
+    def template(self, template_id: str, text_of: Callable[[str], str] | None = None) -> Template:
+        """A template by id (``T-…``), with its slots. ``text_of`` supplies texts when keep_text is off."""
+        linker = self._check()
+        roots = linker.uf_text.roots()
+        ok_roots = np.unique(roots[linker.text_ok])
+        founders = linker.uf_text.founder_of_root(ok_roots)
+        for root, founder in zip(ok_roots.tolist(), founders.tolist(), strict=True):
+            if linker.template_id_of_founder(founder) == template_id:
+                members = np.flatnonzero((roots == root) & linker.text_ok)
+                return self._template(root, members, text_of)
+        raise KeyError(template_id)
+
+    def _template(self, root: int, members: np.ndarray, text_of: Callable[[str], str] | None) -> Template:
+        linker = self._linker
+        members = members[np.lexsort(linker.doc_order(members))][:TEMPLATE_MAX_MEMBERS]
+        keys = [linker.keys[i] for i in members.tolist()]
+        if text_of is not None:
+            texts = [text_of(k) for k in keys]
+        elif linker.config.keep_text:
+            texts = [linker.texts[i] for i in members.tolist()]
+        else:
+            raise ValueError("keep_text is off: pass text_of to read the texts from the store")
+        founder = int(linker.uf_text.founder_of_root(np.array([root]))[0])
+        return build_template(
+            linker.template_id_of_founder(founder), keys, texts, linker.config.max_text_tokens
+        )
+
+    # -- export ---------------------------------------------------------------------------------------
+    def export(self) -> Iterator[dict[str, str]]:
+        """One ``{"source", "id", "cluster"}`` per record, for the evaluator and for CSV export."""
+        linker = self._check()
+        _, founders = self._state()
+        for doc, founder in enumerate(founders.tolist()):
+            key = linker.keys[doc]
+            source = linker.sources[int(linker.source_of[doc])]
+            prefix = source + ":"
+            record_id = key[len(prefix) :] if key.startswith(prefix) else key
+            yield {"source": source, "id": record_id, "cluster": self._name(founder)}

@@ -1,0 +1,83 @@
+"""Hub suppression: boilerplate and stock evidence must not merge unrelated posters."""
+
+from __future__ import annotations
+
+from lantern.link import LinkConfig, Linker
+
+from .helpers import TEMPLATE, doc, flip, phone
+
+STOCK = "96e1c38f1e3c78f0"
+
+
+def test_boilerplate_phone_in_most_of_a_sites_ads_is_suppressed_and_reported() -> None:
+    docs = []
+    for poster in range(6):
+        for ad in range(5):
+            n = poster * 5 + ad
+            extra = [phone(99)] if n < 25 else []
+            docs.append(doc(f"site:{n}", phones=[phone(poster), *extra]))
+    result = Linker().add(docs)
+    assert sorted(n.records for n in result.networks()) == [5] * 6
+    (hub,) = result.suppressed_hubs
+    assert (hub.kind, hub.value, hub.reason) == ("phone", phone(99), "boilerplate")
+    assert hub.records == 25 and hub.other_identifiers == 5 and hub.top_source == "site"
+    assert hub.top_source_share == round(25 / 30, 4)
+    assert "boilerplate" in hub.describe()
+
+
+def test_operator_phone_on_many_ads_is_not_a_hub() -> None:
+    docs = [doc(f"s:{i}", phones=[phone(1)], emails=[f"op{i % 2}@example.com"]) for i in range(40)]
+    result = Linker().add(docs)
+    assert result.suppressed_hubs == []
+    assert [n.records for n in result.networks()] == [40]
+
+
+def test_stock_image_used_by_unrelated_posters_is_suppressed() -> None:
+    docs = []
+    for poster in range(6):
+        for ad in range(2):
+            docs.append(doc(f"s:{poster}-{ad}", phones=[phone(poster)], image_phashes=[flip(STOCK, ad)]))
+    result = Linker().add(docs)
+    assert sorted(n.records for n in result.networks()) == [2] * 6
+    hubs = result.suppressed_hubs
+    assert [h.kind for h in hubs] == ["image"] and hubs[0].reason == "diverse"
+    assert hubs[0].records == 12 and hubs[0].other_identifiers == 6
+    assert result.explain("s:0-0", "s:1-0") is None
+
+
+def test_stock_text_copied_by_unrelated_posters_is_suppressed() -> None:
+    docs = [
+        doc(f"s:{i}", phones=[phone(i)], text=TEMPLATE.format(name="friend", city="town")) for i in range(12)
+    ]
+    result = Linker().add(docs)
+    assert result.networks() == []
+    assert [h.kind for h in result.suppressed_hubs] == ["text"]
+
+
+def test_never_hub_keeps_confirmed_identifier() -> None:
+    docs = [doc(f"site:{i}", phones=[phone(i % 6), phone(99)]) for i in range(30)]
+    assert Linker().add(docs).networks() != []  # diverse -> suppressed, six posters
+    kept = Linker(LinkConfig(never_hub=frozenset({f"phone:{phone(99)}"}))).add(docs)
+    assert [n.records for n in kept.networks()] == [30]
+
+
+def test_evidence_becoming_a_hub_later_splits_only_what_it_joined() -> None:
+    linker = Linker()
+    first = [
+        doc(f"s:{p}-{a}", day=1 + p, phones=[phone(p)], image_phashes=[STOCK])
+        for p in range(3)
+        for a in range(2)
+    ]
+    r1 = linker.add(first)
+    assert [n.records for n in r1.networks()] == [6]
+    old_id = r1.network_of("s:0-0")
+    later = [
+        doc(f"s:{p}-{a}", day=10 + p, phones=[phone(p)], image_phashes=[STOCK])
+        for p in range(3, 7)
+        for a in range(2)
+    ]
+    r2 = linker.add(later)
+    assert sorted(n.records for n in r2.networks()) == [2] * 7
+    assert r2.network_of("s:0-0") == old_id  # the piece with the founder keeps the name
+    assert r2.report.new_hubs and r2.report.new_hubs[0].kind == "image"
+    assert r2.report.splits and r2.report.splits[0][0] == old_id
