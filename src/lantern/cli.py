@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import typer
 
-from lantern.commands import calibrate, common, evaluate, export, extract, ingest, stats, synth, triage
+from lantern.commands import (
+    calibrate,
+    common,
+    demo,
+    evaluate,
+    export,
+    extract,
+    ingest,
+    link,
+    serve,
+    stats,
+    synth,
+    triage,
+)
 
 app = typer.Typer(
     name="lantern",
@@ -28,7 +41,7 @@ def main_options(
     ctx.obj = common.Options(data_dir=data_dir, database_url=database_url)
 
 
-for module in (ingest, extract, export, stats, triage, synth, evaluate, calibrate):
+for module in (demo, ingest, extract, link, export, stats, triage, serve, synth, evaluate, calibrate):
     module.register(app)
 
 

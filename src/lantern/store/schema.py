@@ -50,6 +50,8 @@ records = Table(
     Column("network_id", String(80)),
     Column("trafficking_score", Float, nullable=False, server_default="0"),
     Column("minor_score", Float, nullable=False, server_default="0"),
+    Column("linked_revision", Integer),
+    Column("network_indicators", JSON),
     UniqueConstraint("source", "record_id", name="uq_records_source_record_id"),
     Index("ix_records_posted_at", "posted_at"),
     Index("ix_records_network_id", "network_id"),
@@ -141,4 +143,31 @@ ingest_runs = Table(
     Column("revised", Integer, nullable=False, server_default="0"),
     Column("unchanged", Integer, nullable=False, server_default="0"),
     Column("quarantined", Integer, nullable=False, server_default="0"),
+)
+
+networks = Table(
+    "networks",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("first_seen", String(40)),
+    Column("last_seen", String(40)),
+    Column("trafficking_score", Float, nullable=False, server_default="0"),
+    Column("minor_score", Float, nullable=False, server_default="0"),
+    Column("summary", JSON, nullable=False),
+    Column("indicators", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_networks_minor_score", "minor_score"),
+    Index("ix_networks_trafficking_score", "trafficking_score"),
+)
+
+suppressed_hubs = Table(
+    "suppressed_hubs",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("value", String(400), primary_key=True),
+    Column("reason", String(40), nullable=False),
+    Column("records", Integer, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("detail", JSON, nullable=False),
 )

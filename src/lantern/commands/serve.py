@@ -1,0 +1,43 @@
+"""``lantern serve``: the investigator web app on uvicorn, on the loopback interface by default.
+
+Binding to 127.0.0.1 is deliberate until accounts exist (a later issue): anyone who can reach the port
+can read every record. Put it behind a reverse proxy with authentication before exposing it.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from lantern.commands.common import errors, settings_from
+from lantern.config import Settings
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (loopback by default)."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+) -> None:
+    """Run the web app: search, triage, records, networks, entities, image search and the JSON API."""
+    run_server(settings_from(ctx), host=host, port=port)
+
+
+def run_server(settings: Settings, *, host: str, port: int) -> None:
+    """Serve the app on ``host:port`` until interrupted (``lantern demo`` ends here too)."""
+    import uvicorn
+
+    from lantern.web.app import create_app
+
+    if host not in LOOPBACK:
+        errors.print(
+            f"warning: listening on {host}; there is no authentication yet, so anyone who can reach "
+            "this port can read every record.",
+            markup=False,
+        )
+    typer.echo(f"Lantern on http://{host}:{port}/  (data: {settings.data_dir})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

@@ -1,0 +1,81 @@
+"""Building the linker's and the group assessor's inputs from stored record rows."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from lantern.assess import GroupMember
+from lantern.link import LinkDoc
+
+TAG = re.compile(r"<[^>]{0,2000}>")
+
+
+def record_key(source: str, record_id: str) -> str:
+    return f"{source}:{record_id}"
+
+
+def plain_text(*parts: str | None) -> str:
+    """Title and body without markup, so templates compare words rather than HTML."""
+    return html.unescape(TAG.sub(" ", " \n".join(part for part in parts if part)))
+
+
+def city_of(row: dict[str, Any]) -> str | None:
+    locations = (row.get("extracted") or {}).get("locations") or []
+    if locations and locations[0].get("name"):
+        first = locations[0]
+        return ", ".join(part for part in (first["name"], first.get("admin1")) if part)
+    return row.get("location")
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def link_doc(row: dict[str, Any]) -> LinkDoc:
+    fields = row.get("extracted") or {}
+    images = fields.get("images") or []
+    return LinkDoc(
+        key=record_key(row["source"], row["record_id"]),
+        source=row["source"],
+        posted_at=_iso(row.get("posted_at")),
+        city=city_of(row),
+        phones=list(fields.get("phones") or []),
+        emails=list(fields.get("emails") or []),
+        handles=[f"{h['platform']}:{h['handle']}" for h in fields.get("handles") or []],
+        payments=[
+            f"{p['platform']}:{p.get('handle') or p.get('address')}" for p in fields.get("payments") or []
+        ],
+        names=list(fields.get("names") or []),
+        image_phashes=[image["phash"] for image in images if image.get("phash")],
+        image_sha256=[image["sha256"] for image in images if image.get("sha256")],
+        text=plain_text(row.get("title"), row.get("body")),
+    )
+
+
+def hourly_price(fields: dict[str, Any]) -> float | None:
+    """The ad's price for an hour, from the first price that states a duration."""
+    for price in fields.get("prices") or []:
+        minutes = price.get("minutes")
+        if minutes and price.get("amount"):
+            return float(price["amount"]) * 60.0 / float(minutes)
+    return None
+
+
+def group_member(row: dict[str, Any], template_id: str | None = None) -> GroupMember:
+    fields = row.get("extracted") or {}
+    return GroupMember(
+        key=record_key(row["source"], row["record_id"]),
+        posted_at=row.get("posted_at"),
+        city=city_of(row),
+        phones=list(fields.get("phones") or []),
+        names=list(fields.get("names") or []),
+        image_hashes=[image["phash"] for image in fields.get("images") or [] if image.get("phash")],
+        price_per_hour=hourly_price(fields),
+        source=row["source"],
+        template_id=template_id,
+        indicators=list(fields.get("indicators") or []),
+    )

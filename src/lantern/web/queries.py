@@ -1,0 +1,963 @@
+"""Read queries the web app needs beyond ``lantern.store.queries``; portable SQLite/PostgreSQL SQL.
+
+Every query is bounded (LIMIT, capped counts, bounded page numbers) because a page that scans the whole
+store on each click becomes unusable at the millions of ads investigators work with.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from typing import Any
+
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.engine import Connection
+
+from lantern.extract import ExtractConfig, extract_text
+from lantern.store.schema import entities, images, record_images, record_revisions, records
+from lantern.store.search import WORD, fts5_query
+from lantern.web.highlight import MARK_CLOSE, MARK_OPEN, Segment, plain_marks, split_markers, window
+from lantern.web.models import (
+    Bucket,
+    ContactUse,
+    EntityDetail,
+    EntityRef,
+    FieldText,
+    Graph,
+    GraphEdge,
+    GraphNode,
+    ImageInfo,
+    Interpretation,
+    ItineraryStop,
+    NetworkCount,
+    NetworkDetail,
+    NetworkMember,
+    Reason,
+    RecordDetail,
+    RecordImage,
+    RecordSummary,
+    Revision,
+    SearchFilters,
+    SearchResponse,
+    SharedIdentifier,
+    Snippet,
+    SortOrder,
+    SpanNote,
+    TriagePage,
+)
+from lantern.web.security import image_may_be_shown
+from lantern.web.urls import entity_url, record_url
+
+PAGE_SIZE = 20
+MAX_PAGE = 250  # bounded offset: 5,000 results deep is far past what anyone pages through
+TOTAL_CAP = 2000
+RANK_WINDOW = 2000  # relevance ranks the newest this many matches: exact below, bounded above
+DENSE_MATCHES = 200  # above this, walk records newest-first and probe membership (see _uses)
+MAX_QUERY_CHARS = 500
+MAX_NETWORK_MEMBERS = 500
+MAX_GRAPH_IDENTIFIERS = 300
+MAX_ENTITY_RECORDS_SCANNED = 20_000
+CONTACT_KINDS = ("phone", "email", "handle", "payment", "url")
+FIELDS = ("title", "body", "location", "url", "author")
+
+FTS = table("records_fts", column("rowid"))
+
+SUMMARY_COLUMNS = (
+    records.c.id,
+    records.c.source,
+    records.c.record_id,
+    records.c.kind,
+    records.c.title,
+    records.c.body,
+    records.c.location,
+    records.c.posted_at,
+    records.c.trafficking_score,
+    records.c.minor_score,
+    records.c.network_id,
+    records.c.extracted,
+)
+
+EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
+AT_HANDLE_RE = re.compile(r"^@([\w.\-]{1,100})$")
+PLATFORM_HANDLE_RE = re.compile(r"^([a-z][a-z0-9_]{1,30}):\s*([^\s:]{1,200})$", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def bounded_page(page: int) -> int:
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def reasons_of(extracted: dict[str, Any], limit: int | None = None) -> list[Reason]:
+    """The indicators that fired for a record, heaviest first; malformed entries are skipped, not trusted."""
+    reasons: list[Reason] = []
+    for item in extracted.get("indicators") or []:
+        if not isinstance(item, dict):
+            continue
+        try:
+            weight = float(item.get("weight") or 0.0)
+        except (TypeError, ValueError):
+            weight = 0.0
+        span = item.get("span")
+        valid_span = (
+            (int(span[0]), int(span[1]))
+            if isinstance(span, (list, tuple)) and len(span) == 2 and all(isinstance(v, int) for v in span)
+            else None
+        )
+        reasons.append(
+            Reason(
+                id=str(item.get("id") or "indicator"),
+                explanation=str(item.get("explanation") or item.get("description") or ""),
+                weight=weight,
+                field=str(item["field"]) if item.get("field") else None,
+                span=valid_span,
+                text=str(item["text"]) if item.get("text") is not None else None,
+            )
+        )
+    reasons.sort(key=lambda r: -r.weight)
+    return reasons[:limit] if limit else reasons
+
+
+def _snippet_from_segments(field: str, segments: list[Segment]) -> Snippet:
+    text_value, marks = plain_marks(segments)
+    return Snippet(field=field, text=text_value, marks=marks)
+
+
+def _mention_snippet(row: dict[str, Any], kind: str, values: set[str]) -> Snippet | None:
+    """A window around the first mention of the searched contact, so the result shows where it was."""
+    for mention in row["extracted"].get("mentions") or []:
+        if not isinstance(mention, dict) or mention.get("type") != kind:
+            continue
+        value = mention.get("value")
+        if kind == "handle" and isinstance(value, dict):
+            value = f"{value.get('platform')}:{value.get('handle')}".lower()
+        if str(value) not in values and not (
+            kind == "handle" and any(str(value).endswith(v) for v in values)
+        ):
+            continue
+        field = mention.get("field")
+        source_text = row.get(field) if field in ("title", "body", "location") else None
+        span = mention.get("span")
+        if not isinstance(source_text, str) or not isinstance(span, list) or len(span) != 2:
+            continue
+        start, end = max(0, int(span[0])), min(len(source_text), int(span[1]))
+        if start >= end:
+            continue
+        piece, left, right = window(source_text, start, end)
+        return Snippet(field=str(field), text=piece, marks=[(left, right)])
+    return None
+
+
+def _summary(row: dict[str, Any], snippet: Snippet | None = None, reasons: int = 3) -> RecordSummary:
+    extracted = row["extracted"] if isinstance(row["extracted"], dict) else {}
+    if snippet is None and row.get("body"):
+        body = row["body"]
+        snippet = Snippet(field="body", text=body[:220] + ("…" if len(body) > 220 else ""))
+    return RecordSummary(
+        source=row["source"],
+        record_id=row["record_id"],
+        kind=row["kind"],
+        title=row["title"],
+        location=row["location"],
+        posted_at=row["posted_at"],
+        trafficking_score=row["trafficking_score"] or 0.0,
+        minor_score=row["minor_score"] or 0.0,
+        network_id=row["network_id"],
+        snippet=snippet,
+        reasons=reasons_of(extracted, reasons),
+        phones=[str(p) for p in (extracted.get("phones") or [])][:5],
+    )
+
+
+def _rows_by_pk(connection: Connection, pks: Sequence[int]) -> dict[int, dict[str, Any]]:
+    if not pks:
+        return {}
+    rows = connection.execute(select(*SUMMARY_COLUMNS).where(records.c.id.in_(list(pks)))).mappings()
+    return {row["id"]: dict(row) for row in rows}
+
+
+# ------------------------------------------------------------------------------------------ search box
+
+
+def interpret_query(query: str, config: ExtractConfig) -> Interpretation:
+    """Read the search box as a contact when it is one (in any format, disguised too), else as text.
+
+    The extractor is the same one that reads ads, so "seven one three 555 oh one four two" typed from an
+    ad finds the records that wrote the number any other way.
+    """
+    query = query.strip()[:MAX_QUERY_CHARS]
+    if not query:
+        return Interpretation(mode="empty", description="Type a phone, email, handle or words")
+    at_handle = AT_HANDLE_RE.match(query)
+    if at_handle:
+        name = at_handle.group(1).lower()
+        return Interpretation(mode="handle", values=[name], description=f"Handle @{name} on any platform")
+    platform_handle = PLATFORM_HANDLE_RE.match(query)
+    if platform_handle and not query.lower().startswith(("http:", "https:")):
+        value = f"{platform_handle.group(1)}:{platform_handle.group(2)}".lower()
+        if not any(ch.isdigit() for ch in platform_handle.group(2)[:1]):
+            return Interpretation(mode="handle", values=[value], description=f"Handle {value}")
+    found = extract_text(query, config, field="body")
+    covered = [0] * len(query)
+    for mention in found.get("mentions", []):
+        if mention.get("type") in ("phone", "email"):
+            start, end = mention["span"]
+            for i in range(max(0, start), min(len(query), end)):
+                covered[i] = 1
+    leftover = "".join(ch for ch, c in zip(query, covered, strict=True) if not c)
+    if len(WORD.findall(leftover)) == 0 or sum(covered) >= 0.8 * len(query):
+        if found.get("phones"):
+            phones = list(dict.fromkeys(found["phones"]))
+            return Interpretation(mode="phone", values=phones, description="Phone " + ", ".join(phones))
+        if found.get("emails"):
+            emails = list(dict.fromkeys(e.lower() for e in found["emails"]))
+            return Interpretation(mode="email", values=emails, description="Email " + ", ".join(emails))
+    if EMAIL_RE.match(query):
+        return Interpretation(mode="email", values=[query.lower()], description=f"Email {query.lower()}")
+    return Interpretation(mode="text", values=[query], description="Words in title or text")
+
+
+def _filter_conditions(connection: Connection, filters: SearchFilters) -> list[Any]:
+    conditions: list[Any] = []
+    if filters.city:
+        pattern = _like_escape(filters.city.strip().lower()[:200]) + "%"
+        conditions.append(func.lower(records.c.location).like(pattern, escape="\\"))
+    if filters.site:
+        conditions.append(records.c.source == filters.site[:1000])
+    if filters.date_from:
+        conditions.append(records.c.posted_at >= datetime.combine(filters.date_from, dtime.min))
+    if filters.date_to:
+        conditions.append(
+            records.c.posted_at < datetime.combine(filters.date_to + timedelta(days=1), dtime.min)
+        )
+    if filters.kind:
+        conditions.append(records.c.kind == filters.kind)
+    if filters.min_trafficking is not None:
+        conditions.append(records.c.trafficking_score >= filters.min_trafficking)
+    if filters.min_minor is not None:
+        conditions.append(records.c.minor_score >= filters.min_minor)
+    return conditions
+
+
+def _order(sort: SortOrder) -> list[Any]:
+    if sort == "risk":
+        return [records.c.minor_score.desc(), records.c.trafficking_score.desc(), records.c.id.desc()]
+    return [records.c.posted_at.desc(), records.c.id.desc()]
+
+
+def _capped_total(connection: Connection, stmt: Select) -> tuple[int, bool]:
+    """Count matches up to ``TOTAL_CAP`` only: an exact count over millions costs more than it tells."""
+    capped = connection.execute(
+        select(func.count()).select_from(stmt.order_by(None).limit(TOTAL_CAP + 1).subquery())
+    ).scalar_one()
+    return min(capped, TOTAL_CAP), capped > TOTAL_CAP
+
+
+def _carrying(mode: str, values: list[str], dense: bool) -> Any:
+    """Records carrying the identifier (or using the image).
+
+    Sparse identifiers are looked up through the (kind, value) index and sorted. For dense ones (a site's
+    help line in every ad, a stock photo) sorting thousands of rows per page is slow, so on SQLite the
+    query instead walks records newest-first and probes each record's identifiers: the unary ``+`` stops
+    the planner from using the (kind, value) index, which makes it choose that walk.
+    """
+    prefix_handle = mode == "handle" and values and ":" not in values[0]
+    if not dense:
+        if mode == "image":
+            match = record_images.c.image_sha256.in_(values)
+            return records.c.id.in_(select(record_images.c.record_pk).where(match))
+        if prefix_handle:
+            match = and_(
+                entities.c.kind == "handle",
+                entities.c.value.like("%:" + _like_escape(values[0]), escape="\\"),
+            )
+        else:
+            match = and_(entities.c.kind == mode, entities.c.value.in_(values))
+        return records.c.id.in_(select(entities.c.record_pk).where(match))
+    if mode == "image":
+        probe = record_images.alias("ri")
+        return exists(
+            select(literal(1))
+            .select_from(probe)
+            .where(probe.c.record_pk == records.c.id)
+            .where(
+                text("+ri.image_sha256 IN :dense_values").bindparams(
+                    bindparam("dense_values", values, expanding=True)
+                )
+            )
+        )
+    probe = entities.alias("e")
+    value_test = (
+        text("+e.value LIKE :dense_pattern ESCAPE '\\'").bindparams(
+            dense_pattern="%:" + _like_escape(values[0])
+        )
+        if prefix_handle
+        else text("+e.value IN :dense_values").bindparams(bindparam("dense_values", values, expanding=True))
+    )
+    return exists(
+        select(literal(1))
+        .select_from(probe)
+        .where(probe.c.record_pk == records.c.id)
+        .where(text("+e.kind = :dense_kind").bindparams(dense_kind="handle" if prefix_handle else mode))
+        .where(value_test)
+    )
+
+
+def _capped_identifier_total(connection: Connection, mode: str, values: list[str]) -> tuple[int, bool]:
+    """Capped count straight from the (kind, value) index: no records join, stops at the cap."""
+    if mode == "handle" and values and ":" not in values[0]:
+        where = and_(
+            entities.c.kind == "handle", entities.c.value.like("%:" + _like_escape(values[0]), escape="\\")
+        )
+    else:
+        where = and_(entities.c.kind == mode, entities.c.value.in_(values))
+    stmt = select(entities.c.record_pk).where(where)
+    return _capped_total(connection, stmt)
+
+
+def _dense_ok(connection: Connection, sort: SortOrder) -> bool:
+    return connection.dialect.name == "sqlite" and sort != "risk"
+
+
+def search(
+    connection: Connection,
+    query: str,
+    filters: SearchFilters,
+    *,
+    sort: SortOrder = "relevance",
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+    config: ExtractConfig | None = None,
+) -> SearchResponse:
+    """One search box: contacts by exact normalised value, everything else by full text; then filters."""
+    config = config or ExtractConfig()
+    page = bounded_page(page)
+    interpretation = interpret_query(query, config)
+    conditions = _filter_conditions(connection, filters)
+    offset = (page - 1) * page_size
+    snippets: dict[int, Snippet] = {}
+    if interpretation.mode == "empty" and not conditions:
+        pks: list[int] = []
+        total, lower_bound = 0, False
+    elif interpretation.mode == "text":
+        pks, snippets, total, lower_bound = _text_search(
+            connection, interpretation.values[0], conditions, sort, page_size, offset
+        )
+    else:
+        stmt = select(records.c.id).where(*conditions)
+        if interpretation.mode != "empty":
+            stmt = stmt.where(_carrying(interpretation.mode, interpretation.values, dense=False))
+        if interpretation.mode != "empty" and not conditions:
+            total, lower_bound = _capped_identifier_total(
+                connection, interpretation.mode, interpretation.values
+            )
+        else:
+            total, lower_bound = _capped_total(connection, stmt)
+        if interpretation.mode != "empty" and total > DENSE_MATCHES and _dense_ok(connection, sort):
+            stmt = select(records.c.id).where(*conditions)
+            stmt = stmt.where(_carrying(interpretation.mode, interpretation.values, dense=True))
+        pks = list(
+            connection.execute(stmt.order_by(*_order(sort)).limit(page_size + 1).offset(offset)).scalars()
+        )
+    has_next = len(pks) > page_size
+    pks = pks[:page_size]
+    rows = _rows_by_pk(connection, pks)
+    values = set(interpretation.values)
+    results = []
+    for pk in pks:
+        row = rows.get(pk)
+        if row is None:
+            continue
+        snippet = snippets.get(pk)
+        if snippet is None and interpretation.mode in ("phone", "email", "handle"):
+            snippet = _mention_snippet(row, interpretation.mode, values)
+        results.append(_summary(row, snippet))
+    return SearchResponse(
+        query=query[:MAX_QUERY_CHARS],
+        interpretation=interpretation,
+        filters=filters,
+        sort=sort,
+        page=page,
+        page_size=page_size,
+        has_next=has_next,
+        total=total,
+        total_is_lower_bound=lower_bound,
+        note=(
+            f"More than {TOTAL_CAP:,} matches: relevance ranks the {RANK_WINDOW:,} most recently ingested. "
+            "Add words or filters, or sort by date."
+            if interpretation.mode == "text" and sort == "relevance" and lower_bound
+            else None
+        ),
+        results=results,
+    )
+
+
+def _text_search(
+    connection: Connection, words: str, conditions: list[Any], sort: SortOrder, limit: int, offset: int
+) -> tuple[list[int], dict[int, Snippet], int, bool]:
+    if connection.dialect.name == "postgresql":
+        return _text_search_postgres(connection, words, conditions, sort, limit, offset)
+    match = fts5_query(words)
+    if not match:
+        return [], {}, 0, False
+    matches = text("records_fts MATCH :match").bindparams(match=match)
+    stmt = (
+        select(records.c.id)
+        .select_from(FTS.join(records, records.c.id == FTS.c.rowid))
+        .where(matches)
+        .where(*conditions)
+    )
+    if conditions:
+        total, lower_bound = _capped_total(connection, stmt)
+    else:  # no filters: count in the full-text index alone
+        total, lower_bound = _capped_total(connection, select(FTS.c.rowid).select_from(FTS).where(matches))
+    if sort == "relevance":
+        # Rank the newest RANK_WINDOW matches only: exact for specific queries, and a common word over
+        # millions of ads still answers in milliseconds (the page says when the window applied).
+        score = literal_column("bm25(records_fts, 2.0, 1.0)").label("score")
+        if conditions:
+            inner = select(records.c.id.label("id"), score).select_from(
+                FTS.join(records, records.c.id == FTS.c.rowid)
+            )
+        else:
+            inner = select(FTS.c.rowid.label("id"), score).select_from(FTS)
+        window_ = (
+            inner.where(matches).where(*conditions).order_by(FTS.c.rowid.desc()).limit(RANK_WINDOW).subquery()
+        )
+        ranked = select(window_.c.id).order_by(window_.c.score, window_.c.id).limit(limit + 1).offset(offset)
+        pks = list(connection.execute(ranked).scalars())
+    else:
+        pks = list(connection.execute(stmt.order_by(*_order(sort)).limit(limit + 1).offset(offset)).scalars())
+    snippets: dict[int, Snippet] = {}
+    if pks:
+        rows = connection.execute(
+            text(
+                "SELECT rowid, snippet(records_fts, 0, char(2), char(3), '…', 12), "
+                "snippet(records_fts, 1, char(2), char(3), '…', 24) FROM records_fts "
+                "WHERE records_fts MATCH :match AND rowid IN ("
+                + ",".join(str(int(pk)) for pk in pks[:limit])
+                + ")"
+            ),
+            {"match": match},
+        )
+        for pk, title_snip, body_snip in rows:
+            snippets[int(pk)] = _pick_snippet(title_snip or "", body_snip or "", MARK_OPEN, MARK_CLOSE)
+    return pks, snippets, total, lower_bound
+
+
+def _pick_snippet(title: str, body: str, open_marker: str, close_marker: str) -> Snippet:
+    """The body snippet when the match is in the body, else the title's."""
+    if open_marker in body or not title:
+        return _snippet_from_segments("body", split_markers(body, open_marker, close_marker))
+    return _snippet_from_segments("title", split_markers(title, open_marker, close_marker))
+
+
+def _text_search_postgres(
+    connection: Connection, words: str, conditions: list[Any], sort: SortOrder, limit: int, offset: int
+) -> tuple[list[int], dict[int, Snippet], int, bool]:
+    terms = " ".join(WORD.findall(words)[:32])
+    if not terms:
+        return [], {}, 0, False
+    tsquery = func.plainto_tsquery("simple", terms)
+    vector = literal_column("records.search_vector")
+    stmt = select(records.c.id).where(vector.op("@@")(tsquery)).where(*conditions)
+    order = [func.ts_rank(vector, tsquery).desc(), records.c.id] if sort == "relevance" else _order(sort)
+    pks = list(connection.execute(stmt.order_by(*order).limit(limit + 1).offset(offset)).scalars())
+    total, lower_bound = _capped_total(connection, stmt)
+    snippets: dict[int, Snippet] = {}
+    if pks:
+        options = "StartSel=\x02, StopSel=\x03, MaxWords=24, MinWords=8"
+        rows = connection.execute(
+            select(
+                records.c.id,
+                func.ts_headline("simple", func.coalesce(records.c.title, ""), tsquery, options),
+                func.ts_headline("simple", func.coalesce(records.c.body, ""), tsquery, options),
+            ).where(records.c.id.in_(pks))
+        )
+        for pk, title_snip, body_snip in rows:
+            snippets[int(pk)] = _pick_snippet(title_snip or "", body_snip or "", MARK_OPEN, MARK_CLOSE)
+    return pks, snippets, total, lower_bound
+
+
+# --------------------------------------------------------------------------------------------- options
+
+_options_cache: dict[str, tuple[float, list[str]]] = {}
+OPTIONS_TTL_S = 600.0
+
+
+def filter_options(connection: Connection, which: str) -> list[str]:
+    """Sites and the most common cities for the filter form; cached because they scan the table."""
+    cached = _options_cache.get(which)
+    if cached and time.monotonic() - cached[0] < OPTIONS_TTL_S:
+        return cached[1]
+    column_ = records.c.source if which == "site" else records.c.location
+    values = [
+        str(v)
+        for v in connection.execute(
+            select(column_)
+            .where(column_.is_not(None))
+            .group_by(column_)
+            .order_by(func.count().desc())
+            .limit(300)
+        ).scalars()
+    ]
+    _options_cache[which] = (time.monotonic(), values)
+    return values
+
+
+# ---------------------------------------------------------------------------------------------- triage
+
+
+def triage(connection: Connection, *, page: int = 1, page_size: int = PAGE_SIZE) -> TriagePage:
+    """Likely minors first, then the trafficking score: children first (PRINCIPLES.md §3)."""
+    page = bounded_page(page)
+    stmt = (
+        select(*SUMMARY_COLUMNS)
+        .where(or_(records.c.minor_score > 0, records.c.trafficking_score > 0))
+        .order_by(records.c.minor_score.desc(), records.c.trafficking_score.desc(), records.c.id)
+        .limit(page_size + 1)
+        .offset((page - 1) * page_size)
+    )
+    rows = [dict(r) for r in connection.execute(stmt).mappings()]
+    return TriagePage(
+        page=page,
+        page_size=page_size,
+        has_next=len(rows) > page_size,
+        results=[_summary(row) for row in rows[:page_size]],
+    )
+
+
+# ---------------------------------------------------------------------------------------------- record
+
+
+def _image_info(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sha256": row["sha256"],
+        "media_type": row["media_type"],
+        "width": row["width"],
+        "height": row["height"],
+        "size_bytes": row["size_bytes"],
+        "phash": row["phash"],
+        "may_be_shown": image_may_be_shown(row["sha256"]),
+    }
+
+
+def _field_notes(
+    extracted: dict[str, Any], field: str, text_value: str, reasons: list[Reason]
+) -> list[SpanNote]:
+    from lantern.web.highlight import clamp_span
+
+    notes: list[SpanNote] = []
+    for mention in extracted.get("mentions") or []:
+        if not isinstance(mention, dict) or mention.get("field") != field:
+            continue
+        span = clamp_span(mention.get("span"), len(text_value))
+        if span is None:
+            continue
+        kind = str(mention.get("type") or "entity")
+        value = mention.get("value")
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, ""))
+        label = f"{kind}: {value}"
+        if mention.get("obscured"):
+            techniques = ", ".join(str(t) for t in mention.get("techniques") or [])
+            label += f" (disguised: {techniques})" if techniques else " (disguised)"
+        notes.append(SpanNote(start=span[0], end=span[1], kind=kind, label=label))
+    for reason in reasons:
+        if reason.field != field or reason.span is None:
+            continue
+        span = clamp_span(list(reason.span), len(text_value))
+        if span is None:
+            continue
+        notes.append(
+            SpanNote(
+                start=span[0],
+                end=span[1],
+                kind="indicator",
+                label=f"indicator {reason.id} (weight {reason.weight:g}): {reason.explanation}",
+            )
+        )
+    return notes
+
+
+def record_detail(connection: Connection, source: str, record_id: str) -> RecordDetail | None:
+    """Everything about one record: highlighted fields, entities, reasons, images and all revisions."""
+    row = (
+        connection.execute(
+            select(records).where(records.c.source == source, records.c.record_id == record_id)
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    extracted = row["extracted"] if isinstance(row["extracted"], dict) else {}
+    reasons = reasons_of(extracted)
+    fields = []
+    for field in FIELDS:
+        value = row[field]
+        if value:
+            fields.append(
+                FieldText(field=field, text=value, notes=_field_notes(extracted, field, value, reasons))
+            )
+    entity_rows = connection.execute(
+        select(entities.c.kind, entities.c.value, entities.c.obscured)
+        .where(entities.c.record_pk == row["id"])
+        .order_by(entities.c.kind, entities.c.value)
+    ).all()
+    image_rows = connection.execute(
+        select(images, record_images.c.position, record_images.c.original_ref)
+        .select_from(record_images.join(images, images.c.sha256 == record_images.c.image_sha256))
+        .where(record_images.c.record_pk == row["id"], record_images.c.revision == row["revision"])
+        .order_by(record_images.c.position)
+    ).mappings()
+    revisions = connection.execute(
+        select(record_revisions)
+        .where(record_revisions.c.record_pk == row["id"])
+        .order_by(record_revisions.c.revision.desc())
+    ).mappings()
+    network_size = 0
+    if row["network_id"]:
+        network_size = connection.execute(
+            select(func.count()).select_from(records).where(records.c.network_id == row["network_id"])
+        ).scalar_one()
+    return RecordDetail(
+        source=row["source"],
+        record_id=row["record_id"],
+        kind=row["kind"],
+        url=row["url"],
+        title=row["title"],
+        body=row["body"],
+        location=row["location"],
+        author=row["author"],
+        posted_at=row["posted_at"],
+        collected_at=row["collected_at"],
+        network_id=row["network_id"],
+        network_size=network_size,
+        trafficking_score=row["trafficking_score"] or 0.0,
+        minor_score=row["minor_score"] or 0.0,
+        content_sha256=row["content_sha256"],
+        revision=row["revision"],
+        fields=fields,
+        entities=[EntityRef(kind=k, value=v, obscured=bool(o)) for k, v, o in entity_rows],
+        indicators=reasons,
+        images=[
+            RecordImage(**_image_info(dict(r)), position=r["position"], original_ref=r["original_ref"])
+            for r in image_rows
+        ],
+        revisions=[Revision(**{k: r[k] for k in Revision.model_fields}) for r in revisions],
+        extracted=extracted,
+    )
+
+
+# --------------------------------------------------------------------------------------------- network
+
+
+def _first_location(extracted: dict[str, Any]) -> dict[str, Any] | None:
+    for place in extracted.get("locations") or []:
+        if not isinstance(place, dict):
+            continue
+        lat, lon = place.get("lat"), place.get("lon")
+        if (
+            isinstance(lat, (int, float))
+            and isinstance(lon, (int, float))
+            and -90 <= lat <= 90
+            and -180 <= lon <= 180
+        ):
+            return place
+    return None
+
+
+def _itinerary(rows: list[dict[str, Any]]) -> list[ItineraryStop]:
+    """Postings in time order, consecutive ones in the same place merged into one stop."""
+    stops: list[ItineraryStop] = []
+    dated = sorted(rows, key=lambda r: (r["posted_at"] is None, r["posted_at"] or datetime.min))
+    for row in dated:
+        place = _first_location(row["extracted"])
+        if place is None:
+            continue
+        name = str(place.get("name") or "?")
+        if stops and stops[-1].name == name and stops[-1].admin1 == place.get("admin1"):
+            stops[-1].count += 1
+            stops[-1].last_seen = row["posted_at"] or stops[-1].last_seen
+            continue
+        stops.append(
+            ItineraryStop(
+                name=name,
+                admin1=str(place["admin1"]) if place.get("admin1") else None,
+                country=str(place["country"]) if place.get("country") else None,
+                lat=float(place["lat"]),
+                lon=float(place["lon"]),
+                first_seen=row["posted_at"],
+                last_seen=row["posted_at"],
+                count=1,
+            )
+        )
+    return stops
+
+
+def timeline(dates: Iterable[datetime | None]) -> list[Bucket]:
+    """Counts per day, or per month when the range is long, with empty buckets kept so gaps show."""
+    days = sorted(d.date() for d in dates if d is not None)
+    if not days:
+        return []
+    counts = Counter(days)
+    if (days[-1] - days[0]).days > 120:
+        months = Counter(d.strftime("%Y-%m") for d in days)
+        labels, cursor = [], date(days[0].year, days[0].month, 1)
+        while cursor <= days[-1]:
+            labels.append(cursor.strftime("%Y-%m"))
+            cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+        return [Bucket(label=label, count=months.get(label, 0)) for label in labels]
+    return [
+        Bucket(
+            label=(days[0] + timedelta(days=i)).isoformat(), count=counts.get(days[0] + timedelta(days=i), 0)
+        )
+        for i in range((days[-1] - days[0]).days + 1)
+    ]
+
+
+def _uses(pairs: Iterable[tuple[tuple[str, str], dict[str, Any]]]) -> list[ContactUse]:
+    grouped: dict[tuple[str, str], list[datetime | None]] = defaultdict(list)
+    for key, row in pairs:
+        grouped[key].append(row["posted_at"])
+    uses = []
+    for (kind, value), seen in grouped.items():
+        dated = [d for d in seen if d is not None]
+        uses.append(
+            ContactUse(
+                kind=kind,
+                value=value,
+                count=len(seen),
+                first_seen=min(dated) if dated else None,
+                last_seen=max(dated) if dated else None,
+            )
+        )
+    uses.sort(key=lambda u: (-u.count, u.kind, u.value))
+    return uses
+
+
+def network_detail(connection: Connection, network_id: str) -> NetworkDetail | None:
+    """A network's members, why each belongs, its graph, itinerary, timeline, contacts and personas.
+
+    "Why" is computed from the identifiers each member shares with other members (entities table and
+    shared images), which holds for any linker; members linked only by text similarity show no shared
+    identifier and say so.
+    """
+    total = connection.execute(
+        select(func.count()).select_from(records).where(records.c.network_id == network_id)
+    ).scalar_one()
+    if total == 0:
+        return None
+    rows = [
+        dict(r)
+        for r in connection.execute(
+            select(*SUMMARY_COLUMNS)
+            .where(records.c.network_id == network_id)
+            .order_by(records.c.posted_at, records.c.id)
+            .limit(MAX_NETWORK_MEMBERS)
+        ).mappings()
+    ]
+    by_pk = {row["id"]: row for row in rows}
+    pks = list(by_pk)
+    entity_rows = connection.execute(
+        select(entities.c.record_pk, entities.c.kind, entities.c.value).where(entities.c.record_pk.in_(pks))
+    ).all()
+    image_rows = connection.execute(
+        select(record_images.c.record_pk, record_images.c.image_sha256)
+        .where(record_images.c.record_pk.in_(pks))
+        .distinct()
+    ).all()
+    holders: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for pk, kind, value in entity_rows:
+        holders[(kind, value)].add(pk)
+    for pk, sha in image_rows:
+        holders[("image", sha)].add(pk)
+    shared = {key: pks_ for key, pks_ in holders.items() if len(pks_) > 1 and key[0] != "name"}
+
+    members = []
+    for row in rows:
+        mine = [
+            SharedIdentifier(kind=k, value=v, shared_with=len(holders[(k, v)]) - 1)
+            for (k, v) in shared
+            if row["id"] in holders[(k, v)]
+        ]
+        mine.sort(key=lambda s: (-s.shared_with, s.kind, s.value))
+        members.append(NetworkMember(**_summary(row).model_dump(), shared=mine))
+
+    nodes = [
+        GraphNode(
+            id=f"r{row['id']}",
+            label=(row["title"] or row["record_id"])[:40],
+            kind="record",
+            href=record_url(row["source"], row["record_id"]),
+        )
+        for row in rows
+    ]
+    strongest = sorted(shared.items(), key=lambda item: -len(item[1]))[:MAX_GRAPH_IDENTIFIERS]
+    edges = []
+    for index, ((kind, value), holder_pks) in enumerate(strongest):
+        node_id = f"i{index}"
+        nodes.append(
+            GraphNode(
+                id=node_id,
+                label=value if kind != "image" else f"image {value[:10]}",
+                kind=kind,
+                href=entity_url(kind, value),
+            )
+        )
+        edges.extend(GraphEdge(source=f"r{pk}", target=node_id) for pk in sorted(holder_pks))
+
+    contacts = _uses(((kind, value), by_pk[pk]) for pk, kind, value in entity_rows if kind in CONTACT_KINDS)
+    personas = _uses(((kind, value), by_pk[pk]) for pk, kind, value in entity_rows if kind == "name")
+    image_uses = _uses((("image", sha), by_pk[pk]) for pk, sha in image_rows)
+    return NetworkDetail(
+        network_id=network_id,
+        member_count=total,
+        truncated=total > len(rows),
+        members=members,
+        graph=Graph(nodes=nodes, edges=edges),
+        itinerary=_itinerary(rows),
+        timeline=timeline(row["posted_at"] for row in rows),
+        contacts=contacts,
+        personas=personas,
+        images=image_uses,
+    )
+
+
+# --------------------------------------------------------------------------------------------- entities
+
+
+def normalise_entity(kind: str, value: str, config: ExtractConfig) -> str:
+    """The stored form of a typed identifier: E.164 phones, lower-case emails and handles."""
+    value = value.strip()[:400]
+    if kind == "phone" and not re.fullmatch(r"\+\d{6,15}", value):
+        phones = extract_text(value, config).get("phones") or []
+        return phones[0] if phones else value
+    if kind in ("email", "handle"):
+        return value.lower()
+    return value
+
+
+def image_info(connection: Connection, sha256: str) -> ImageInfo | None:
+    row = connection.execute(select(images).where(images.c.sha256 == sha256)).mappings().first()
+    return ImageInfo(**_image_info(dict(row))) if row else None
+
+
+def entity_detail(
+    connection: Connection, kind: str, value: str, *, page: int = 1, page_size: int = PAGE_SIZE
+) -> EntityDetail:
+    """Everything that uses one phone, email, handle, payment, URL, name or image, over time."""
+    page = bounded_page(page)
+    in_users = _carrying(kind, [value], dense=False)
+    facts = connection.execute(
+        select(records.c.posted_at, records.c.location, records.c.source, records.c.network_id)
+        .where(in_users)
+        .limit(MAX_ENTITY_RECORDS_SCANNED)
+    ).all()
+    dated = [f.posted_at for f in facts if f.posted_at is not None]
+    by_city = Counter(f.location or "(none)" for f in facts).most_common(25)
+    by_site = Counter(f.source for f in facts).most_common(25)
+    networks = Counter(f.network_id for f in facts if f.network_id).most_common(25)
+    listed = _carrying(kind, [value], dense=len(facts) > DENSE_MATCHES and _dense_ok(connection, "date"))
+    pks = list(
+        connection.execute(
+            select(records.c.id)
+            .where(listed)
+            .order_by(records.c.posted_at.desc(), records.c.id.desc())
+            .limit(page_size + 1)
+            .offset((page - 1) * page_size)
+        ).scalars()
+    )
+    rows = _rows_by_pk(connection, pks[:page_size])
+    summaries = []
+    for pk in pks[:page_size]:
+        if pk in rows:
+            snippet = _mention_snippet(rows[pk], kind, {value}) if kind != "image" else None
+            summaries.append(_summary(rows[pk], snippet))
+    return EntityDetail(
+        kind=kind,  # type: ignore[arg-type]
+        value=value,
+        count=len(facts),
+        first_seen=min(dated) if dated else None,
+        last_seen=max(dated) if dated else None,
+        by_city=[Bucket(label=k, count=c) for k, c in by_city],
+        by_site=[Bucket(label=k, count=c) for k, c in by_site],
+        timeline=timeline(dated),
+        networks=[NetworkCount(network_id=k, count=c) for k, c in networks],
+        image=image_info(connection, value) if kind == "image" else None,
+        page=page,
+        page_size=page_size,
+        has_next=len(pks) > page_size,
+        records=summaries,
+    )
+
+
+def records_using_images(
+    connection: Connection, shas: Sequence[str], per_image: int = 10
+) -> dict[str, tuple[list[RecordSummary], int]]:
+    """For each image, a few records that use it (newest first) and how many use it in all."""
+    if not shas:
+        return {}
+    counts = dict(
+        connection.execute(
+            select(record_images.c.image_sha256, func.count(func.distinct(record_images.c.record_pk)))
+            .where(record_images.c.image_sha256.in_(list(shas)))
+            .group_by(record_images.c.image_sha256)
+        ).all()
+    )
+    out: dict[str, tuple[list[RecordSummary], int]] = {}
+    for sha in shas:
+        pks = list(
+            connection.execute(
+                select(records.c.id)
+                .where(
+                    _carrying(
+                        "image",
+                        [sha],
+                        dense=counts.get(sha, 0) > DENSE_MATCHES and _dense_ok(connection, "date"),
+                    )
+                )
+                .order_by(records.c.posted_at.desc(), records.c.id.desc())
+                .limit(per_image)
+            ).scalars()
+        )
+        rows = _rows_by_pk(connection, pks)
+        out[sha] = ([_summary(rows[pk]) for pk in pks if pk in rows], int(counts.get(sha, 0)))
+    return out
+
+
+def image_rows(connection: Connection, shas: Sequence[str]) -> dict[str, ImageInfo]:
+    if not shas:
+        return {}
+    rows = connection.execute(select(images).where(images.c.sha256.in_(list(shas)))).mappings()
+    return {row["sha256"]: ImageInfo(**_image_info(dict(row))) for row in rows}
+
+
+def image_media_type(connection: Connection, sha256: str) -> str | None:
+    """The media type recorded at ingest: responses never guess it from the request or the bytes."""
+    return connection.execute(
+        select(images.c.media_type).where(images.c.sha256 == sha256)
+    ).scalar_one_or_none()

@@ -1,0 +1,1 @@
+"""Routers, one module per page; ``api`` serves the same data as JSON."""

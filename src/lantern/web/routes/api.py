@@ -1,0 +1,124 @@
+"""The JSON API: the same reads as the pages, with Pydantic response models (see ``/openapi.json``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, Response, UploadFile
+from sqlalchemy.engine import Connection
+
+from lantern.config import Settings
+from lantern.extract import ExtractConfig
+from lantern.web import queries
+from lantern.web.deps import get_connection, get_extract_config, get_settings
+from lantern.web.imagesearch import DEFAULT_MAX_DISTANCE, search_image
+from lantern.web.models import (
+    EntityDetail,
+    ImageSearchResponse,
+    NetworkDetail,
+    RecordDetail,
+    SearchFilters,
+    SearchResponse,
+    SortOrder,
+    TriagePage,
+)
+from lantern.web.routes.entities import checked_entity
+from lantern.web.routes.images import read_upload
+from lantern.web.security import image_may_be_shown, is_sha256
+
+router = APIRouter()
+
+
+@router.get("/search", response_model=SearchResponse)
+def api_search(
+    q: str = Query("", max_length=500, description="Phone (any format), email, handle, @handle or words"),
+    city: str | None = Query(None, max_length=200),
+    site: str | None = Query(None, max_length=1000),
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    kind: Literal["ad", "post"] | None = None,
+    min_trafficking: float | None = Query(None, ge=0, le=1),
+    min_minor: float | None = Query(None, ge=0, le=1),
+    sort: SortOrder = "relevance",
+    page: int = Query(1, ge=1, le=queries.MAX_PAGE),
+    page_size: int = Query(queries.PAGE_SIZE, ge=1, le=100),
+    connection: Connection = Depends(get_connection),
+    config: ExtractConfig = Depends(get_extract_config),
+) -> SearchResponse:
+    """Search records; contacts are matched by their normalised value, other text by full-text search."""
+    filters = SearchFilters(
+        city=city,
+        site=site,
+        date_from=date_from,
+        date_to=date_to,
+        kind=kind,
+        min_trafficking=min_trafficking,
+        min_minor=min_minor,
+    )
+    return queries.search(connection, q, filters, sort=sort, page=page, page_size=page_size, config=config)
+
+
+@router.get("/records/{source}/{record_id:path}", response_model=RecordDetail)
+def api_record(source: str, record_id: str, connection: Connection = Depends(get_connection)) -> RecordDetail:
+    """One record with highlighted spans, reasons, images, and every preserved revision with its SHA-256."""
+    detail = queries.record_detail(connection, source, record_id)
+    if detail is None:
+        raise HTTPException(404, "No such record")
+    return detail
+
+
+@router.get("/networks/{network_id:path}", response_model=NetworkDetail)
+def api_network(network_id: str, connection: Connection = Depends(get_connection)) -> NetworkDetail:
+    """Members (and the identifiers each shares), graph, itinerary, timeline, contacts and personas."""
+    detail = queries.network_detail(connection, network_id)
+    if detail is None:
+        raise HTTPException(404, "No such network")
+    return detail
+
+
+@router.get("/triage", response_model=TriagePage)
+def api_triage(
+    page: int = Query(1, ge=1, le=queries.MAX_PAGE),
+    page_size: int = Query(queries.PAGE_SIZE, ge=1, le=100),
+    connection: Connection = Depends(get_connection),
+) -> TriagePage:
+    """Likely minors first, then trafficking score; each with its top reasons. Leads, not verdicts."""
+    return queries.triage(connection, page=page, page_size=page_size)
+
+
+@router.get("/entities/{kind}/{value:path}", response_model=EntityDetail)
+def api_entity(
+    kind: str,
+    value: str,
+    page: int = Query(1, ge=1, le=queries.MAX_PAGE),
+    connection: Connection = Depends(get_connection),
+    config: ExtractConfig = Depends(get_extract_config),
+) -> EntityDetail:
+    """Everything using a phone, email, handle, payment, url, name or image (by SHA-256), over time."""
+    return queries.entity_detail(connection, kind, checked_entity(kind, value, config), page=page)
+
+
+@router.post("/images/search", response_model=ImageSearchResponse)
+def api_image_search(
+    request: Request,
+    image: UploadFile = File(...),
+    max_distance: int = Form(DEFAULT_MAX_DISTANCE, ge=0, le=20),
+    connection: Connection = Depends(get_connection),
+    settings: Settings = Depends(get_settings),
+) -> ImageSearchResponse:
+    """Exact (SHA-256) and near-duplicate (pHash Hamming distance) stored images and their records."""
+    fingerprint = read_upload(image, settings)
+    return search_image(connection, request.app.state.phash_index, fingerprint, max_distance)
+
+
+@router.post("/images/{sha256}/reveal", status_code=204, response_class=Response)
+def api_reveal(sha256: str, connection: Connection = Depends(get_connection)) -> Response:
+    """Record that an investigator chose to see an image unblurred (the accounts issue will audit it)."""
+    if (
+        not is_sha256(sha256)
+        or not image_may_be_shown(sha256)
+        or queries.image_info(connection, sha256) is None
+    ):
+        raise HTTPException(404, "No such image")
+    return Response(status_code=204)

@@ -1,0 +1,23 @@
+"""The record page: highlighted text with reasons, the preserved original and its revisions, images."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.engine import Connection
+
+from lantern.web import queries
+from lantern.web.deps import get_connection
+from lantern.web.routes.common import render
+
+router = APIRouter()
+
+
+@router.get("/records/{source}/{record_id:path}", response_class=HTMLResponse)
+def record_page(
+    request: Request, source: str, record_id: str, connection: Connection = Depends(get_connection)
+) -> HTMLResponse:
+    detail = queries.record_detail(connection, source, record_id)
+    if detail is None:
+        raise HTTPException(404, "No such record")
+    return render(request, "record.html", {"record": detail})

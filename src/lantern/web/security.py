@@ -1,0 +1,87 @@
+"""Defences that every page and file shares: response headers, image-name checks, the CSAM gate.
+
+Ad content is written by adversaries (PRINCIPLES.md §8), so the browser is told to run only our own
+scripts, never to guess a content type, and never to frame us. Images are served only by SHA-256 from
+the content-addressed store, and only after :func:`image_may_be_shown` agrees (PRINCIPLES.md §5).
+"""
+
+from __future__ import annotations
+
+import re
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+]
+
+
+def is_sha256(value: str) -> bool:
+    """Whether ``value`` is a lower-case hex SHA-256: the only image names the app will ever open."""
+    return bool(SHA256_RE.fullmatch(value))
+
+
+def image_may_be_shown(sha256: str) -> bool:
+    """The single gate every image response and thumbnail passes through.
+
+    Images matching a loaded CSAM hash list (or belonging to a quarantined record) must never be
+    rendered, thumbnailed or redistributed (PRINCIPLES.md §5). No such flag exists in the store yet, so
+    this returns True for well-formed names; when the hash-list issue lands, its check goes here and
+    nowhere else, so every route that serves or lists an image is covered at once.
+    """
+    return is_sha256(sha256)
+
+
+class SecurityHeadersMiddleware:
+    """Adds CSP, nosniff and friends to every response; pure ASGI so it costs almost nothing per request.
+
+    Pages get ``Cache-Control: no-store`` because they show sensitive records; vendored static files may
+    be cached by the browser.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_static = scope.get("path", "").startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if k.lower() not in {name for name, _ in SECURITY_HEADERS}
+                ]
+                headers.extend(SECURITY_HEADERS)
+                if not is_static and not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,206 @@
+"""End-to-end: Debian's Chromium driven by Playwright against a live uvicorn over a small store.
+
+Covers the flows investigators use most (search by a disguised phone, paging, opening a record and
+revealing an image, a network's graph and map, triage by keyboard, image search, an entity page), checks
+that the strict CSP never blocks our own assets, and saves screenshots into docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from lantern.config import Settings
+from lantern.store.db import open_database
+from lantern.store.schema import records
+from tests.web.conftest import DISGUISED
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium"
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_url(web_settings: Settings) -> Iterator[str]:
+    import uvicorn
+
+    from lantern.web.app import create_app
+
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(web_settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    problems: list[str] = []
+    tab.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    tab.on("pageerror", lambda error: problems.append(str(error)))
+    yield tab
+    context.close()
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+    assert not [p for p in problems if "Error" in p and "404" not in p], problems
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+
+
+def test_search_by_disguised_phone(page) -> None:
+    page.goto("/")
+    page.fill("#top-q", DISGUISED)
+    page.press("#top-q", "Enter")
+    page.wait_for_selector("#results")
+    assert "+17135550142" in page.inner_text(".interpretation")
+    titles = page.locator(".result-title").all_inner_texts()
+    assert "Rosa visiting Dallas this week" in titles
+    assert "New in town, friendly company" in titles
+    assert page.locator(".snippet mark").count() >= 2
+    shot(page, "search.png")
+
+
+def test_page_through_results(page) -> None:
+    page.goto("/search?q=older&sort=date")
+    first_page = page.locator(".result-title").all_inner_texts()
+    assert len(first_page) == 20
+    page.click("a.next")
+    page.wait_for_url("**page=2**")
+    assert "Page 2" in page.inner_text(".pager")
+    second_page = page.locator(".result-title").all_inner_texts()
+    assert second_page and page.locator(".result").count() <= 20
+    assert page.url != "/search?q=older&sort=date"
+    page.click("a.prev")
+    page.wait_for_url("**page=1**")
+    assert page.locator(".result-title").all_inner_texts() == first_page
+
+
+def test_record_reveal_image(page) -> None:
+    page.goto("/records/example-classifieds/demo-disguised")
+    assert page.locator("mark.hl-phone").count() >= 1
+    assert page.locator("mark.hl-indicator").count() >= 1
+    assert page.locator("img.blurred").count() == 2
+    shot(page, "record.png")
+    with page.expect_response(lambda r: "/reveal" in r.url and r.request.method == "POST") as answer:
+        page.locator("button.reveal").first.click()
+    assert answer.value.status == 204
+    page.wait_for_selector("img.revealed")
+    page.wait_for_function("document.querySelector('img.revealed').naturalWidth > 0")
+    assert page.locator("img.blurred").count() == 1
+
+
+def test_open_network(page) -> None:
+    page.goto("/records/example-classifieds/demo-plain")
+    page.click("a.network-link")
+    page.wait_for_url("**/networks/net-demo")
+    page.wait_for_selector("#graph.ready")
+    page.wait_for_selector("#map.ready svg")
+    assert page.locator(".members tbody tr").count() == 2
+    assert "+17135550142" in page.inner_text(".members")
+
+
+def test_network_screenshot(page, web_settings: Settings) -> None:
+    engine = open_database(web_settings.database_url)
+    with engine.connect() as connection:
+        biggest = connection.execute(
+            select(records.c.network_id)
+            .where(records.c.network_id.is_not(None))
+            .group_by(records.c.network_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one()
+    engine.dispose()
+    page.goto(f"/networks/{biggest}")
+    page.wait_for_selector("#graph.ready")
+    page.wait_for_selector("#map.ready svg")
+    assert page.locator("#map svg .stops circle").count() >= 1
+    shot(page, "network.png")
+
+
+def test_triage_keyboard(page) -> None:
+    page.goto("/triage")
+    rows = page.locator(".triage-row")
+    assert rows.count() >= 3
+    assert "selected" in (rows.nth(0).get_attribute("class") or "")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    assert "selected" in (rows.nth(1).get_attribute("class") or "")
+    target = rows.nth(1).get_attribute("data-href")
+    shot(page, "triage.png")
+    page.keyboard.press("o")
+    page.wait_for_url("**/records/**")
+    assert page.url.endswith(target)
+
+
+def test_image_search(page, web_settings: Settings) -> None:
+    upload = web_settings.data_dir.parent / "world" / "img" / "demo-a.png"
+    page.goto("/image-search")
+    page.set_input_files("input[name=image]", str(upload))
+    page.click("form.upload button")
+    page.wait_for_selector(".match")
+    assert "Exact copy" in page.inner_text(".match h2 >> nth=0")
+    assert page.locator(".match .result-title").count() >= 2
+    shot(page, "image-search.png")
+
+
+def test_entity_page(page) -> None:
+    page.goto("/entities/phone/+17135550142")
+    assert "2 records" in page.inner_text(".meta")
+    assert page.locator(".timeline-svg rect").count() >= 2
+    shot(page, "entity.png")

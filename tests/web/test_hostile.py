@@ -1,0 +1,86 @@
+"""Ad content is hostile: it comes back escaped everywhere, and the image route opens only SHA-256 names."""
+
+from __future__ import annotations
+
+import re
+
+from lantern.web.highlight import Annotation, render_annotated, render_snippet
+from lantern.web.security import image_may_be_shown, is_sha256
+
+RAW_TAGS = re.compile(r"<script>alert|<img src=x|<svg onload", re.IGNORECASE)
+
+
+def test_xss_in_record_fields_is_escaped(client) -> None:
+    page = client.get("/records/example-classifieds/xss-1").text
+    assert not RAW_TAGS.search(page)
+    assert "&lt;script&gt;alert" in page
+    assert 'href="javascript:' not in page  # ad URLs are shown as text, never links
+    assert "javascript:alert(document.cookie)" in page
+
+
+def test_xss_in_search_results_and_query_is_escaped(client) -> None:
+    page = client.get("/search", params={"q": "alert"}).text
+    assert "xss-1" in page or "Title" in page
+    assert not RAW_TAGS.search(page)
+    echoed = client.get("/search", params={"q": '"><script>alert(9)</script>'}).text
+    assert "<script>alert(9)" not in echoed and "&lt;script&gt;alert(9)" in echoed
+
+
+def test_xss_in_image_filename_and_upload_name_is_escaped(client, web_settings) -> None:
+    page = client.get("/records/example-classifieds/xss-1").text
+    assert "onerror=alert(3)" in page and "<img src=x onerror=alert(3)>" not in page
+    upload = (web_settings.data_dir.parent / "world" / "img" / "demo-a.png").read_bytes()
+    result = client.post(
+        "/image-search", files={"image": ('"><img src=x onerror=alert(4)>.png', upload, "image/png")}
+    ).text
+    assert "<img src=x onerror=alert(4)>" not in result and "onerror=alert(4)" in result
+
+
+def test_security_headers_everywhere(client) -> None:
+    for path in ("/", "/triage", "/api/triage", "/static/css/lantern.css", "/missing"):
+        response = client.get(path)
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "default-src 'none'" in csp and "unsafe-inline" not in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+    assert client.get("/triage").headers["cache-control"] == "no-store"
+
+
+def test_no_inline_scripts_in_pages(client) -> None:
+    for path in ("/", "/search?q=older", "/triage", "/records/example-classifieds/demo-disguised", "/networks/net-demo"):
+        html = client.get(path).text
+        for tag in re.findall(r"<script[^>]*>", html):
+            assert 'src="/static/' in tag, tag
+        assert " style=" not in html and "onclick=" not in html
+
+
+def test_image_route_refuses_bad_names(client) -> None:
+    for name in ("abc", "A" * 64, "../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "0" * 63 + "g", "%00" + "0" * 61):
+        response = client.get(f"/media/{name}")
+        assert response.status_code == 404, name
+    assert client.get("/media/" + "0" * 64).status_code == 404  # well-formed but unknown
+    assert client.post("/api/images/" + "../x/reveal").status_code in (404, 405)
+
+
+def test_image_served_with_stored_media_type(client) -> None:
+    record = client.get("/api/records/example-classifieds/demo-plain").json()
+    sha = record["images"][0]["sha256"]
+    response = client.get(f"/media/{sha}", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == record["images"][0]["media_type"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    blurred = client.get(f"/media/{sha}/blurred")
+    assert blurred.headers["content-type"] == "image/jpeg" and blurred.content != response.content
+
+
+def test_highlight_escapes_each_segment() -> None:
+    html = render_annotated("<b>call</b> 713", [Annotation(3, 7, "phone", 'x"><script>')])
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert '<mark class="hl-phone" title="x&#34;&gt;&lt;script&gt;">call</mark>' in html
+    assert render_snippet("a \x02<i>\x03 [b]") == "a <mark class=\"hl-match\">&lt;i&gt;</mark> [b]"
+    assert "<mark" not in render_annotated("abc", [Annotation(5, 9, "x", "out of range")])
+
+
+def test_gate_and_sha_check() -> None:
+    assert is_sha256("a" * 64) and not is_sha256("A" * 64) and not is_sha256("a" * 64 + "\n")
+    assert image_may_be_shown("b" * 64) and not image_may_be_shown("../etc/passwd")
