@@ -92,7 +92,7 @@ def test_killed_ingest_resumes_to_the_same_state(tmp_path: Path) -> None:
     resumed_out = resumed.communicate(timeout=600)[0].decode()
 
     assert "read 3058: stored 3000, revised 27, unchanged 0, quarantined 31" in reference_out
-    parts = (part.split(" ") for part in resumed_out.strip().replace(":", ",").split(", "))
+    parts = (part.split(" ") for part in resumed_out.splitlines()[0].replace(":", ",").split(", "))
     counts = {name: int(number) for name, number in parts}
     assert counts["read"] == 3058 and counts["quarantined"] == 31
     assert counts["stored"] + counts["revised"] + counts["unchanged"] == 3027

@@ -15,6 +15,7 @@ import typer
 from lantern.commands.common import Options, byte_progress, console, count_progress, errors
 from lantern.config import load_settings
 from lantern.ingest.pipeline import Ingestor
+from lantern.networks.runner import run_link
 from lantern.sources.files import expand_paths, input_size
 from lantern.store.db import open_database
 from lantern.synth import RECORDS_FILE, TRUTH_FILE, generate
@@ -65,6 +66,12 @@ def demo(
         ingestor = Ingestor(engine, settings, on_progress=lambda done: progress.advance(task, done))
         result = ingestor.run(inputs)
     console.print(f"ingest: {result.line()}")
+    with count_progress() as progress:
+        task = progress.add_task("link", total=result.stored)
+        linked = run_link(
+            engine, settings, full=True, on_progress=lambda done, total: progress.update(task, completed=done)
+        )
+    console.print(f"link: {linked.line()}")
     console.print(
         f"evaluate against ground truth: lantern --data-dir {folder} eval --truth {world / TRUTH_FILE}",
         soft_wrap=True,

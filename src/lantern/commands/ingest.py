@@ -17,6 +17,7 @@ def ingest(
     csv_stdin: bool = typer.Option(False, "--csv", help="Read stdin as CSV instead of JSONL."),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was quarantined."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-record errors."),
+    link: bool = typer.Option(True, "--link/--no-link", help="Link the new records into networks afterwards."),
 ) -> None:
     """Ingest records: validate, preserve verbatim with SHA-256, extract, store and index them."""
     missing = [path for path in paths if path != "-" and not Path(path).exists()]
@@ -49,6 +50,10 @@ def ingest(
             markup=False,
         )
     typer.echo(summary.line())
+    if link and (summary.stored or summary.revised):
+        from lantern.networks.runner import run_link
+
+        typer.echo(run_link(engine, settings).line())
     if strict and summary.quarantined:
         raise typer.Exit(1)
 
