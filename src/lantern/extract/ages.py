@@ -26,6 +26,11 @@ _RANGE = rf"{_NUM}(?:\s*(?:-|–|to|/)\s*{_NUM})?"
 _SEP = r"[\s\-~#*=+/_:;.,]*"
 _YEARS = r"(?:years?|yrs?|yr|y/o|y\.o\.?|yo)\b(?:\s*old)?"
 
+_NAMED = re.compile(
+    # A07 an age right after an introduced name: "I'm Jess, 24", "Call me Mia (21)", "my name is Ana, 30"
+    rf"(?i:\b(?:i\s?am|i'm|i’m|im|my\s+name\s+is|call\s+me|this\s+is|it'?s)\s+)"
+    rf"[A-Z][a-z]{{1,14}}(?:[- ][A-Z][a-z]{{1,14}})?\s*(?:,\s*|\(\s*)(?i:{_NUM})(?![\w'’\"])"
+)
 _PATTERNS = [
     # A01 "age: 22", "age 19-21", "aged nineteen"
     re.compile(rf"(?<![a-z])(?:age|aged|my age is){_SEP}{_RANGE}", re.IGNORECASE),
@@ -34,6 +39,7 @@ _PATTERNS = [
     # A03 "I'm 23", "im nineteen"
     re.compile(rf"(?<![a-z])(?:i\s?am|i'm|i’m|iam|im|i\s?m)\s+(?:only\s+|just\s+)?{_NUM}(?![\w'’\"])",
                re.IGNORECASE),
+    _NAMED,
 ]
 _TITLE_SUFFIX = re.compile(r"\s-\s(\d\d)\s*$")
 
@@ -78,7 +84,7 @@ def find_ages(text: str, masked: SpanSet, title: bool = False) -> list[AgeHit]:
     out: list[AgeHit] = []
     seen: set[int] = set()
     low = text.lower()
-    gates = ("age" in low, "y" in low, "i" in low)
+    gates = ("age" in low, "y" in low, "i" in low, "m" in low or "s" in low)
     for pattern, gate in zip(_PATTERNS, gates, strict=True):
         if not gate:
             continue

@@ -65,7 +65,8 @@ _EMAIL = re.compile(
     re.IGNORECASE,
 )
 _AT = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
-_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\s+dot\s+)"
+_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
+"""``.``, ``dot``, ``(dot)``, ``[dot]`` and the bracketed ``[.]`` (the "defanged" form security tools print)."""
 _EMAIL_SPELLED = re.compile(
     rf"(?<![\w.%+-])([a-z0-9][a-z0-9._%+-]{{0,63}}){_AT}([a-z0-9-]{{1,63}}(?:{_DOT}[a-z0-9-]{{1,63}}){{1,4}})"
     r"(?![a-z0-9-])",
@@ -186,7 +187,11 @@ def find_emails(text: str) -> list[Hit]:
     low = text.lower()
     if "@" in text or " at " in low or "(at)" in low or "[at]" in low or "{at}" in low:
         seen = SpanSet([(h.start, h.end) for h in out])
-        for m in _EMAIL_SPELLED.finditer(text):
+        pos = 0
+        while m := _EMAIL_SPELLED.search(text, pos):
+            # A rejected match ("me at 305-555-0186. jo") resumes after its user part, since the real
+            # address may start inside what it swallowed as a domain.
+            pos = m.end(1)
             if seen.overlaps(m.start(), m.end()):
                 continue
             labels = [p for p in _DOT_SPLIT.split(m.group(2)) if p]
@@ -195,6 +200,7 @@ def find_emails(text: str) -> list[Hit]:
             user = m.group(1)
             if user.lower() in _STOP:
                 continue
+            pos = m.end()
             out.append(
                 Hit(
                     "email",
@@ -219,7 +225,21 @@ def find_urls(text: str) -> list[Hit]:
     return out
 
 
-def find_handles(text: str) -> list[Hit]:
+_NUMBERISH = re.compile(r"[\d.\-]+")
+_LINE_COMPOUND = re.compile(
+    r"(?:booking|phone|help|hot|land|direct|text|support|private|business|work|main|contact|cell|mobile"
+    r"|office|personal|call|front|bottom|top)[\s-]*$",
+    re.IGNORECASE,
+)
+"""``booking line``, ``phone line``, ``help line``: a telephone line, not the LINE messenger."""
+
+
+def find_handles(text: str, claimed: SpanSet | None = None) -> list[Hit]:
+    """Messaging and social handles after a platform keyword, and profile URLs.
+
+    ``claimed`` holds spans other extractors own (phones): a number after ``WhatsApp:`` or ``Booking
+    line:`` is reported as a phone, never as a handle, whatever disguise it wears (``f0ur 0ne ...``).
+    """
     out: list[Hit] = []
     for m in _HANDLE.finditer(text):
         key = m.group(1).lower()
@@ -233,8 +253,12 @@ def find_handles(text: str) -> list[Hit]:
             continue
         if not explicit and not re.search(r"[0-9_.]", handle):
             continue
-        if handle.isdigit():
+        if _NUMBERISH.fullmatch(handle):
             continue  # a number after "WhatsApp:" is a phone; the phone extractor reports it
+        if claimed is not None and claimed.overlaps(m.start(3), m.start(3) + len(handle)):
+            continue
+        if key == "line" and _LINE_COMPOUND.search(text, max(0, m.start() - 12), m.start()):
+            continue
         out.append(Hit("handle", m.start(), m.start(3) + len(handle), handle.lower(), platform))
     for m in _PROFILE_URL.finditer(text) if "/" in text else ():
         platform = _PROFILE_PLATFORM[m.group(1).lower()]

@@ -18,7 +18,9 @@ _BECH32_INDEX = {c: i for i, c in enumerate(_BECH32)}
 _BECH32_CONST = 1
 _BECH32M_CONST = 0x2BC830A3
 
-BTC_BASE58 = re.compile(r"(?<![A-Za-z0-9])[13][1-9A-HJ-NP-Za-km-z]{25,34}(?![A-Za-z0-9])")
+BTC_BASE58 = re.compile(r"[13](?<![A-Za-z0-9][13])[1-9A-HJ-NP-Za-km-z]{25,34}(?![A-Za-z0-9])")
+"""Starts by consuming ``[13]`` and only then checks the character before, so ``re`` can skip to the next
+``1`` or ``3`` in C instead of trying the pattern at every position."""
 BTC_BECH32 = re.compile(r"(?<![A-Za-z0-9])(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{8,87}(?![A-Za-z0-9])")
 ETH = re.compile(r"(?<![A-Za-z0-9])0x[0-9a-fA-F]{40}(?![A-Za-z0-9])")
 

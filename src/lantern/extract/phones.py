@@ -27,6 +27,7 @@ import phonenumbers
 
 from lantern.extract import numwords
 from lantern.extract.normalise import Normalised
+from lantern.extract.spans import SpanSet
 from lantern.extract.trie import trie_pattern
 
 NANP_REGIONS = frozenset({"US", "CA", "PR", "GU", "VI", "AS", "MP", "BS", "BB", "JM", "TT", "DO"})
@@ -35,12 +36,20 @@ MAX_DIGITS = 15
 
 _FICTIONAL = re.compile(r"^\+1[2-9]\d\d55501\d\d$|^\+447700900\d{3}$")
 
-_TOKEN = re.compile(
-    rf"(?<![a-z])(?P<w>(?:{numwords.WORD_ALT})+)(?![a-z])"
-    r"|(?P<d>\d+)"
-    r"|(?<![a-z])(?P<l>[oOlIi|!]{1,3})(?![a-z])",
-    re.IGNORECASE | re.ASCII,
+_WORDISH = (
+    rf"(?P<{{w}}>(?i:{numwords.WORD_ALT})+)(?![a-zA-Z])"
+    r"|(?P<{l}>[olisOLIS|!]{{1,8}})(?![a-zA-Z])"
 )
+_TOKEN = re.compile(
+    r"(?P<d>\d+)(?:" + _WORDISH.format(w="w2", l="l2") + ")?"
+    r"|[^a-zA-Z\d](?:" + _WORDISH.format(w="w", l="l") + ")",
+    re.ASCII,
+)
+_TOKEN_AT_START = re.compile(_WORDISH.format(w="w", l="l"), re.ASCII)
+"""The tokenizer: one scan finds every digit run, number-word run and letter-lookalike group. A word or
+lookalike must start the text or follow a non-letter (``5five5`` and ``O142`` qualify, ``someone`` does
+not); consuming that character instead of asserting it lets the engine reject a letter inside an
+ordinary word with two one-character tests, so ordinary words never reach Python."""
 
 _UNITS_AFTER = (
     "roses|usd|dollars|bucks|gbp|eur|aud|quid|hh|hhr|hr|hrs|hour|hours|h|min|mins|minutes|qv|ovn|overnight"
@@ -67,14 +76,20 @@ _EXCL_NUM = re.compile(
 _EXCL_WORD = re.compile(
     r"(?<![a-z])(?:"
     r"(?:usd|aud|gbp|eur|cad)\s?\d[\d,]*(?:\.\d+)?"
-    r"|(?:hh|hhr|hr|hour|qv|min)\s*[:=-]?\s*\$?\d{2,3}(?![\d,]|[\s.-]+\d)"
+    # "hh 150 hr 250"; not "$180/hr 602 555 0174", where "hr" ends a price and a number follows
+    r"|(?<!/)(?:hh|hhr|hr|hour|qv|min)\s*[:=-]?\s*\$?\d{2,3}(?![\d,]|[^\w$£€]{1,6}\d)"
     r"|(?:zip|postal|post)\s*(?:code)?\s*[:#]?\s*\d{5}(?:-\d{4})?\b"
     r"|(?:order|ref|reference|invoice|tracking|confirmation|ticket|case|listing|item|ad|post|id|sku)"
     r"\s*(?:no\.?|num(?:ber)?|id)?\s*[:#]?\s*#?\s*\d[\d-]{3,})",
     re.IGNORECASE,
 )
 _ZIP = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b")
-_URL_IDS = re.compile(r"(?<=[/=?&])\d{6,}(?=[/?&#.]|$)")
+_URL_IDS = re.compile(r"(?<=/)\d{6,}(?=[/?&#.]|$)|[?&](?P<key>[a-z_]{0,20})=(?P<value>\d{6,})(?=[&#]|$)",
+                      re.IGNORECASE)
+_ID_KEYS = frozenset({"id", "p", "post", "ad", "listing", "item", "page", "pg", "n", "no", "num", "ts", "t",
+                      "time", "timestamp", "v", "ver", "cb", "_", "ref_id", "refid"})  # fmt: skip
+"""Numbers that are whole URL path segments (``/ad/7135550142``) or the value of an id-like query key are
+record ids. Other query values (``?ref=``, ``?phone=``, ``?q=``) may well carry the poster's number."""
 
 _STANDARD = re.compile(
     r"^(?:\+?\d{1,3}(?:\s?[.-]\s?|\s)?)?(?:\(\d{2,5}\)\s?|\d{2,5}(?:\s?[.-]\s?|\s)?)\d{2,5}"
@@ -117,74 +132,81 @@ def _exclusion_spans(text: str, field_name: str) -> list[tuple[int, int]]:
     spans += [m.span() for m in _EXCL_WORD.finditer(text)]
     spans += [m.span() for m in _ZIP.finditer(text)]
     if field_name == "url":
-        spans += [m.span() for m in _URL_IDS.finditer(text)]
+        for m in _URL_IDS.finditer(text):
+            key = m.group("key")
+            if key is None:
+                spans.append(m.span())
+            elif key.lower() in _ID_KEYS or key.lower().endswith("id"):
+                spans.append(m.span("value"))
     return spans
 
 
-_CHUNK = re.compile(r"[0-9A-Za-z|!]+")
-_LOOKALIKE_CHARS = frozenset("oli|!")
+_DIGITS = frozenset("0123456789")
+_SYMBOLS = frozenset("|!")
+_SPACE = frozenset(" \t\n\r")
+_LOOKALIKE_WORDS = frozenset({"is", "so", "oil", "ill", "lol", "sis", "sol", "loo", "lo", "oi", "li", "io"})
+"""Lookalike groups that are ordinary words: never read as digits unless glued to a digit."""
 
 
 def _tokens(text: str) -> list[_Token | None]:
-    """Tokenise digit-like material; ``None`` marks an excluded stretch (a hard break).
+    """Tokenise digit-like material with one regex scan (no per-character Python loop).
 
-    Most alphanumeric chunks are a plain number, a single number word or an ordinary word, settled by
-    one dictionary lookup; only mixed chunks such as ``5five5`` or ``O142`` go through the full regex.
+    Digit runs, number words (``five``, ``f1ve``, ``5five5``) and letter lookalikes (``O l I | ! s``) come
+    from ``_TOKEN``. A lookalike glued to a digit (``O142``, ``4l2``, ``S55``) is as strong as a digit, as
+    pnmatcher reads ``o,i,l,s`` flanked by digits; a free-standing one (``SsS``) is weak and counts only
+    between digits. ``|`` or ``!`` with spaces on both sides is a separator (``832 | 555 | 0185``). An ``s``
+    alone after a digit does not bind, since ``90s`` is a plural.
     """
     out: list[_Token | None] = []
-    ndigits = 0
-    words = False
-    for m in _CHUNK.finditer(text):
-        chunk = m.group(0)
-        s = m.start()
-        if chunk.isdigit():
-            if chunk.isascii():
-                out.append(_Token(s, m.end(), chunk, frozenset()))
-                ndigits += len(chunk)
-            continue
-        low = chunk.lower()
-        proto = _WORD_PROTO.get(low)
-        if proto is not None:
-            out.append(_Token(s, m.end(), proto.digits, proto.steps, proto.weak, True, proto.mult))
-            words = True
-            continue
-        if len(low) <= 3 and set(low) <= _LOOKALIKE_CHARS:
-            out.append(_lookalike(s, m.end(), chunk))
-            continue
-        if not any(c.isdigit() for c in low) and not _WORD_START.search(low):
-            continue  # an ordinary word
-        for t in _mixed_chunk(chunk, s):
-            out.append(t)
-            if t.word:
-                words = True
-            else:
-                ndigits += len(t.digits)
-    if not words and ndigits < 7:
+    counts = [0, 0]  # digits, words
+    if text[:1].isalpha() and (head := _TOKEN_AT_START.match(text)):
+        _emit(text, head, "w", "l", out, counts)
+    for m in _TOKEN.finditer(text):
+        if m.start("d") >= 0:
+            s, e = m.span("d")
+            out.append(_Token(s, e, m.group("d"), frozenset()))
+            counts[0] += e - s
+            if m.end() > e:
+                _emit(text, m, "w2", "l2", out, counts)
+        else:
+            _emit(text, m, "w", "l", out, counts)
+    if not counts[1] and counts[0] < 7:
         return []
     return _compose(out)
 
 
-_WORD_START = re.compile(numwords.WORD_ALT)
-
-
-def _lookalike(s: int, e: int, chars: str) -> _Token:
-    digits = "".join("0" if c in "oO" else "1" for c in chars)
-    return _Token(s, e, digits, frozenset({"letter_lookalike"}), weak=True)
-
-
-def _mixed_chunk(chunk: str, offset: int) -> list[_Token]:
-    out: list[_Token] = []
-    for m in _TOKEN.finditer(chunk):
-        kind = m.lastgroup
-        s, e = m.start() + offset, m.end() + offset
-        if kind == "d":
-            out.append(_Token(s, e, m.group(0), frozenset()))
-        elif kind == "l":
-            out.append(_lookalike(s, e, m.group(0)))
+def _emit(text: str, m: re.Match[str], wg: str, lg: str, out: list[_Token | None], counts: list[int]) -> None:
+    """Append the word or lookalike token that group ``wg`` or ``lg`` of ``m`` matched."""
+    s, e = m.span(wg)
+    if s >= 0:
+        chunk = m.group(wg)
+        proto = _WORD_PROTO.get(chunk.lower())
+        if proto is not None:
+            out.append(_Token(s, e, proto.digits, proto.steps, proto.weak, True, proto.mult))
         else:
-            for ps, pe, part in numwords.split_words(m.group(0)):
+            for ps, pe, part in numwords.split_words(chunk):
                 out.append(_word_token(s + ps, s + pe, part))
-    return out
+        counts[1] += 1
+        return
+    s, e = m.span(lg)
+    chunk = m.group(lg)
+    before = text[s - 1] if s else " "
+    after = text[e] if e < len(text) else " "
+    low = chunk.lower()
+    if before in _SPACE and after in _SPACE and _SYMBOLS.issuperset(chunk):
+        return  # a free-standing | or ! between spaced groups separates them
+    glued = after in _DIGITS or (before in _DIGITS and low != "s")
+    if not glued and low in _LOOKALIKE_WORDS:
+        return
+    tok = _lookalike(s, e, chunk, glued)
+    out.append(tok)
+    counts[0] += len(tok.digits)
+
+
+def _lookalike(s: int, e: int, chars: str, glued: bool = False) -> _Token:
+    table = {"o": "0", "s": "5"}
+    digits = "".join(table.get(c, "1") for c in chars.lower())
+    return _Token(s, e, digits, frozenset({"letter_lookalike"}), weak=not glued)
 
 
 def _word_token(s: int, e: int, word: str) -> _Token:
@@ -281,19 +303,35 @@ def _runs(text: str, tokens: list[_Token | None]) -> list[list[_Token]]:
     return [piece for run in runs for piece in _drop_stray_weak(run) if sum(len(t.digits) for t in piece) >= 7]
 
 
+MAX_WEAK_DIGITS = 4
+
+
 def _drop_stray_weak(run: list[_Token]) -> list[list[_Token]]:
-    """Weak tokens count only with strong tokens on both sides; elsewhere they split the run."""
+    """Weak tokens count only between strong ones; elsewhere they split the run.
+
+    A group of consecutive weak tokens (``34s-SSS-0l65``) is kept when strong tokens flank it and it
+    stands for at most ``MAX_WEAK_DIGITS`` digits, so a stray ``to`` or ``I`` between numbers still splits.
+    """
     pieces: list[list[_Token]] = []
     current: list[_Token] = []
-    for i, tok in enumerate(run):
-        if tok.weak:
-            ok = 0 < i < len(run) - 1 and not run[i - 1].weak and not run[i + 1].weak
-            if not ok:
-                if current:
-                    pieces.append(current)
-                current = []
-                continue
-        current.append(tok)
+    i, n = 0, len(run)
+    while i < n:
+        tok = run[i]
+        if not tok.weak:
+            current.append(tok)
+            i += 1
+            continue
+        j = i
+        while j < n and run[j].weak:
+            j += 1
+        group = run[i:j]
+        if 0 < i and j < n and sum(len(t.digits) for t in group) <= MAX_WEAK_DIGITS:
+            current.extend(group)
+        else:
+            if current:
+                pieces.append(current)
+            current = []
+        i = j
     if current:
         pieces.append(current)
     return pieces
@@ -319,6 +357,15 @@ def _plausible(digits: str, plus: bool, region: str) -> bool:
 def validate(digits: str, plus: bool, region: str) -> str | None:
     """E.164 for a digit string if it is a valid (or fictional but possible) number, else None."""
     if not _plausible(digits, plus, region):
+        return None
+    nanp = digits[1:] if len(digits) == 11 and digits[0] == "1" else digits
+    if len(nanp) == 10 and ((plus and digits[0] == "1") or (not plus and region in NANP_REGIONS)):
+        # The common case skips ``phonenumbers.parse`` (half the cost of a new number): a NANP national
+        # number is the country code 1 plus ten digits, nothing to infer.
+        e164 = "+1" + nanp
+        num = phonenumbers.PhoneNumber(country_code=1, national_number=int(nanp))
+        if phonenumbers.is_valid_number(num) or _FICTIONAL.match(e164):
+            return e164
         return None
     try:
         num = phonenumbers.parse(("+" if plus else "") + digits, None if plus else region)
@@ -381,18 +428,25 @@ def find_phones(norm: Normalised, regions: tuple[str, ...], field_name: str) -> 
         return []
     # Exclusions are only looked for around runs that hold a valid number without them: excluding
     # tokens only splits runs, so a run with no valid window cannot gain one.
-    hot = [r for r in candidates if _windows(text, r, regions)]
+    hot = [(run, found) for run in candidates if (found := _windows(text, run, regions))]
     if not hot:
         return []
     spans: list[tuple[int, int]] = []
-    for lo, hi in _merge_windows([(r[0].start - 40, r[-1].end + 40) for r in hot], len(text)):
+    for lo, hi in _merge_windows([(r[0].start - 40, r[-1].end + 40) for r, _ in hot], len(text)):
         spans += [(a + lo, b + lo) for a, b in _exclusion_spans(text[lo:hi], field_name)]
-    if spans:
-        spans.sort()
-        candidates = _runs(text, _mark_excluded(tokens, spans))
+    spans.sort()
+    excluded = SpanSet(spans)
+    readings: list[tuple[list[_Token], list[tuple[int, int, str]]]] = []
+    for run, found in hot:
+        if spans and any(excluded.overlaps(t.start, t.end) for t in run):
+            # Only a run an exclusion touches is split and read again; the others keep their windows.
+            for piece in _runs(text, _mark_excluded(list(run), spans)):
+                readings.append((piece, _windows(text, piece, regions)))
+        else:
+            readings.append((run, found))
     matches: list[PhoneMatch] = []
-    for run in candidates:
-        for s, e, e164 in _windows(text, run, regions):
+    for run, found in readings:
+        for s, e, e164 in found:
             toks = run[s : e + 1]
             start, end = toks[0].start, toks[-1].end
             plus_at = _has_plus(text, start)

@@ -162,8 +162,12 @@ def lookup(name: str, country: str = "", admin1: str = "") -> Place | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def geocode_stated(location: str) -> Place | None:
-    """Geocode a site-stated location such as ``Houston, TX``, ``London, UK`` or ``Sydney``."""
+    """Geocode a site-stated location such as ``Houston, TX``, ``London, UK`` or ``Sydney``.
+
+    Cached: a site states the same few hundred locations on every ad, and ``Place`` is immutable.
+    """
     parts = [p.strip() for p in re.split(r"[,/|(\-]| - ", location) if p.strip(" )")]
     parts = [p.strip(" )") for p in parts]
     if not parts:
@@ -186,6 +190,7 @@ def geocode_stated(location: str) -> Place | None:
     return lookup(parts[0])
 
 
+@lru_cache(maxsize=8192)
 def country_of(location: str) -> str:
     """ISO country code a stated location implies, or ''."""
     place = geocode_stated(location)
@@ -199,7 +204,8 @@ def country_of(location: str) -> str:
 
 
 _CUE = re.compile(
-    r"\b(?:in|near|from|visiting|around|at|to|downtown|serving|located in|based in)\s+"
+    r"\b(?:in|near|from|visiting|around|at|to|downtown|serving|located in|based in"
+    r"|(?i:visiting|touring|booking|serving))\s+"
     r"((?:[A-Z][a-zA-Z'.-]+)(?:\s+[A-Z][a-zA-Z'.-]+){0,2})",
 )
 _QUALIFIED = re.compile(

@@ -19,7 +19,7 @@ from lantern.extract.normalise import Normalised, normalise
 from lantern.extract.phones import find_phones
 from lantern.extract.places import Place, find_places, geocode_stated
 from lantern.extract.prices import find_prices
-from lantern.extract.region import infer_region
+from lantern.extract.region import SUPPORTED_REGIONS, infer_region
 from lantern.extract.spans import SpanSet
 from lantern.records import InputRecord, empty_extraction
 
@@ -74,7 +74,7 @@ def _extract_field(text: str, field: str, regions: tuple[str, ...], cfg: Extract
         m = _mention(norm, field, "crypto", {"platform": platform, "address": address}, c_start, c_end)
         mentions.append(m)
         masked.add(c_start, c_end)
-    hits: list[Hit] = find_handles(ntext) + find_payments(ntext)
+    hits: list[Hit] = find_handles(ntext, masked) + find_payments(ntext)
     for h in hits:
         value: dict[str, str] = {"platform": h.platform, "handle": h.value}
         mentions.append(_mention(norm, field, h.type, value, h.start, h.end, h.techniques))
@@ -159,13 +159,47 @@ def _stated_location(location: str) -> list[dict[str, Any]]:
     }]  # fmt: skip
 
 
+def _record_regions(record: InputRecord, cfg: ExtractConfig) -> tuple[str, ...]:
+    """Regions to read national-format numbers in, best first.
+
+    With no stated location and no telling URL (a social post, say), the countries of places the text
+    names ("now in Adelaide") are tried *after* the default region: weaker evidence, so a number that is
+    valid in the default region keeps that reading, and only one that is not (``(08) 5550 0001``) gets
+    the named place's.
+    """
+    stated = infer_region(record, "")
+    if stated:
+        return _regions(stated, cfg)
+    regions = _regions(cfg.default_region, cfg)
+    named: list[str] = []
+    for text in (record.title, record.body):
+        if text:
+            named += [place.country for _, _, place in find_places(text[:5000])]
+    return regions + tuple(r for r in dict.fromkeys(named) if r not in regions and r in SUPPORTED_REGIONS)
+
+
+def _author_handle(record: InputRecord) -> list[dict[str, Any]]:
+    """A social post's author is an account on the platform the post came from: a handle, as if written."""
+    if record.kind != "post" or not record.author:
+        return []
+    handle = record.author.strip().lstrip("@").lower()
+    if not handle or len(handle) > 100:
+        return []
+    value = {"platform": record.source.strip().lower(), "handle": handle}
+    return [{
+        "type": "handle", "value": value, "field": "author", "span": [0, len(record.author)],
+        "text": record.author, "obscured": False, "techniques": [],
+    }]  # fmt: skip
+
+
 def extract_record(record: InputRecord, cfg: ExtractConfig | None = None) -> dict[str, Any]:
     """The extracted-fields object (``records.empty_extraction()`` shape) for one record."""
     cfg = cfg or ExtractConfig()
-    regions = _regions(infer_region(record, cfg.default_region), cfg)
+    regions = _record_regions(record, cfg)
     mentions: list[dict[str, Any]] = []
     if record.location:
         mentions += _stated_location(record.location)
+    mentions += _author_handle(record)
     for field, text in record.text_fields().items():
         mentions += _extract_field(text, field, regions, cfg)
     return _collect(mentions)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 _GENERIC_TLDS = frozenset({"com", "net", "org", "info", "biz", "io", "me", "co", "xyz", "app", "site"})
 _PATH_WORD = re.compile(r"[a-z]+(?:[-_][a-z]+)?", re.IGNORECASE)
-_SUPPORTED = frozenset(phonenumbers.SUPPORTED_REGIONS)
+SUPPORTED_REGIONS = _SUPPORTED = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
 def _supported(region: str) -> str:
