@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from lantern.commands.common import console, database_from, errors
+from lantern.evaluate.ablation import link_ablation
 from lantern.evaluate.store_eval import evaluate_store
 
 
@@ -53,6 +54,28 @@ def render(report: dict[str, Any]) -> None:
     )
 
 
+def render_ablation(rows: dict[str, dict[str, Any]]) -> None:
+    table = Table(title="Linking ablation (relinked in memory; the store is unchanged)", title_justify="left")
+    for column in (
+        "evidence",
+        "pairwise P",
+        "pairwise R",
+        "pairwise F1",
+        "B-cubed P",
+        "B-cubed R",
+        "B-cubed F1",
+    ):
+        table.add_column(column, justify="left" if column == "evidence" else "right")
+    for label, figures in rows.items():
+        pair, cubed = figures["pairwise"], figures["bcubed"]
+        table.add_row(
+            label,
+            *(f"{pair[k]:.3f}" for k in ("precision", "recall", "f1")),
+            *(f"{cubed[k]:.3f}" for k in ("precision", "recall", "f1")),
+        )
+    console.print(table)
+
+
 def evaluate(
     ctx: typer.Context,
     truth: Path = typer.Option(
@@ -61,15 +84,22 @@ def evaluate(
     out: Path = typer.Option(
         None, "--out", help="Where to write the JSON report (default DATA_DIR/eval.json)."
     ),
+    ablation: bool = typer.Option(
+        False, "--ablation", help="Also relink in memory per evidence type, beside the phone-only baseline."
+    ),
 ) -> None:
     """Score the store against a synthetic world's ground truth: extraction, linking, risk ranking."""
     settings, engine = database_from(ctx)
     with engine.connect() as connection:
         report = evaluate_store(connection, truth)
+        if report["records_scored"] and ablation:
+            report["link_ablation"] = link_ablation(connection, truth)
     if report["records_scored"] == 0:
         errors.print("error: no stored record matches the truth file; ingest the world first", markup=False)
         raise typer.Exit(1)
     render(report)
+    if ablation:
+        render_ablation(report["link_ablation"])
     target = out or settings.data_dir / "eval.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
