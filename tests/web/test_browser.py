@@ -1,13 +1,17 @@
 """End-to-end: Debian's Chromium driven by Playwright against a live uvicorn over a small store.
 
 Covers the flows investigators use most (search by a disguised phone, paging, opening a record and
-revealing an image, a network's graph and map, triage by keyboard, image search, an entity page), checks
-that the strict CSP never blocks our own assets, and saves screenshots into docs/screenshots/.
+revealing an image, a network's graph and map, triage by keyboard, image search, an entity page) and
+checks that the strict CSP never blocks our own assets. Screenshots of this small store go to a temporary
+folder (or ``LANTERN_TEST_SCREENSHOTS``); the ones in docs/screenshots/ come from the demo world, made by
+``python -m tests.web.screenshots``.
 """
 
 from __future__ import annotations
 
+import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -15,15 +19,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from lantern.config import Settings
-from lantern.store.db import open_database
-from lantern.store.schema import records
-from tests.web.conftest import DISGUISED
+from tests.web.conftest import DISGUISED, biggest_network
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -97,9 +97,15 @@ def page(browser, base_url):
     assert not [p for p in problems if "Error" in p and "404" not in p], problems
 
 
+_shots: list[Path] = []
+
+
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+    if not _shots:
+        folder = os.environ.get("LANTERN_TEST_SCREENSHOTS")
+        _shots.append(Path(folder) if folder else Path(tempfile.mkdtemp(prefix="lantern-shots-")))
+    _shots[0].mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(_shots[0] / name), full_page=False)
 
 
 def test_search_by_disguised_phone(page) -> None:
@@ -144,32 +150,41 @@ def test_record_reveal_image(page) -> None:
     assert page.locator("img.blurred").count() == 1
 
 
-def test_open_network(page) -> None:
+def test_open_network(page, demo_network) -> None:
     page.goto("/records/example-classifieds/demo-plain")
+    assert "M5" in page.inner_text(".from-network")
     page.click("a.network-link")
-    page.wait_for_url("**/networks/net-demo")
+    page.wait_for_url(f"**/networks/{demo_network}")
     page.wait_for_selector("#graph.ready")
     page.wait_for_selector("#map.ready svg")
-    assert page.locator(".members tbody tr").count() == 2
+    assert page.locator(".members tbody tr").count() == 3
     assert "+17135550142" in page.inner_text(".members")
+    assert "first record of the network" in page.inner_text(".members")
 
 
 def test_network_screenshot(page, web_settings: Settings) -> None:
-    engine = open_database(web_settings.database_url)
-    with engine.connect() as connection:
-        biggest = connection.execute(
-            select(records.c.network_id)
-            .where(records.c.network_id.is_not(None))
-            .group_by(records.c.network_id)
-            .order_by(func.count().desc())
-            .limit(1)
-        ).scalar_one()
-    engine.dispose()
-    page.goto(f"/networks/{biggest}")
+    page.goto(f"/networks/{biggest_network(web_settings)}")
     page.wait_for_selector("#graph.ready")
     page.wait_for_selector("#map.ready svg")
     assert page.locator("#map svg .stops circle").count() >= 1
+    assert page.locator(".figures li").count() >= 5
+    buttons = page.locator("button.explain")
+    waiting = buttons.count()
+    if waiting:
+        from playwright.sync_api import expect
+
+        with page.expect_response(lambda r: "/why/" in r.url) as answer:
+            buttons.first.click()
+        assert answer.value.status == 200
+        expect(buttons).to_have_count(waiting - 1)
     shot(page, "network.png")
+
+
+def test_hubs_page(page) -> None:
+    page.goto("/")
+    page.click("text=Suppressed hubs")
+    page.wait_for_url("**/hubs")
+    assert page.locator("table.hubs tbody tr").count() >= 1
 
 
 def test_triage_keyboard(page) -> None:

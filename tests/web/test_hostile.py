@@ -46,8 +46,9 @@ def test_security_headers_everywhere(client) -> None:
     assert client.get("/triage").headers["cache-control"] == "no-store"
 
 
-def test_no_inline_scripts_in_pages(client) -> None:
-    for path in ("/", "/search?q=older", "/triage", "/records/example-classifieds/demo-disguised", "/networks/net-demo"):
+def test_no_inline_scripts_in_pages(client, demo_network) -> None:
+    pages = ("/", "/search?q=older", "/triage", "/records/example-classifieds/demo-disguised", "/hubs")
+    for path in (*pages, f"/networks/{demo_network}"):
         html = client.get(path).text
         for tag in re.findall(r"<script[^>]*>", html):
             assert 'src="/static/' in tag, tag
@@ -55,7 +56,14 @@ def test_no_inline_scripts_in_pages(client) -> None:
 
 
 def test_image_route_refuses_bad_names(client) -> None:
-    for name in ("abc", "A" * 64, "../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "0" * 63 + "g", "%00" + "0" * 61):
+    for name in (
+        "abc",
+        "A" * 64,
+        "../../etc/passwd",
+        "..%2F..%2Fetc%2Fpasswd",
+        "0" * 63 + "g",
+        "%00" + "0" * 61,
+    ):
         response = client.get(f"/media/{name}")
         assert response.status_code == 404, name
     assert client.get("/media/" + "0" * 64).status_code == 404  # well-formed but unknown
@@ -77,7 +85,7 @@ def test_highlight_escapes_each_segment() -> None:
     html = render_annotated("<b>call</b> 713", [Annotation(3, 7, "phone", 'x"><script>')])
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert '<mark class="hl-phone" title="x&#34;&gt;&lt;script&gt;">call</mark>' in html
-    assert render_snippet("a \x02<i>\x03 [b]") == "a <mark class=\"hl-match\">&lt;i&gt;</mark> [b]"
+    assert render_snippet("a \x02<i>\x03 [b]") == 'a <mark class="hl-match">&lt;i&gt;</mark> [b]'
     assert "<mark" not in render_annotated("abc", [Annotation(5, 9, "x", "out of range")])
 
 

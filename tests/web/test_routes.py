@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import DEMO_NETWORK, DISGUISED
+import re
+
+from tests.web.conftest import DISGUISED
 
 
 def test_search_page_disguised_phone(client) -> None:
@@ -47,7 +49,9 @@ def test_filters_narrow_results(client) -> None:
 
 
 def test_bad_form_values_are_ignored(client) -> None:
-    response = client.get("/search", params={"q": "older", "from": "not-a-date", "min_minor": "7", "page": "x"})
+    response = client.get(
+        "/search", params={"q": "older", "from": "not-a-date", "min_minor": "7", "page": "x"}
+    )
     assert response.status_code == 200
 
 
@@ -56,18 +60,54 @@ def test_record_page(client) -> None:
     assert response.status_code == 200
     page = response.text
     assert ('class="hl-phone"' in page and 'class="hl-indicator"' in page) or "hl-phone hl-indicator" in page
-    assert "obscured_phone" in page
+    assert "T02" in page  # the disguised-phone indicator, from the real assessor
+    # Network indicators are shown apart from the ad's own, with the likely-minor path.
+    own, network_part = page.split('class="panel from-network"', 1)
+    assert "M5" in network_part and "M5" not in own.split("This ad&#39;s own indicators", 1)[-1]
+    assert "example-classifieds:demo-minor" in network_part
     assert page.count('class="blurred"') == 2
     assert "Preserved original" in page and "SHA-256" in page
     assert client.get("/records/example-classifieds/nope").status_code == 404
 
 
-def test_network_page(client) -> None:
-    response = client.get(f"/networks/{DEMO_NETWORK}")
+def test_network_page(client, demo_network) -> None:
+    response = client.get(f"/networks/{demo_network}")
     assert response.status_code == 200
-    assert "Rosa" in response.text and "+17135550142" in response.text
-    assert "with 1 other" in response.text
+    page = response.text
+    assert "Rosa" in page and "+17135550142" in page
+    assert "with 1 other" in page
+    assert "first record of the network" in page and 'class="path"' in page
+    assert "Network indicators" in page and "Itinerary" in page
     assert client.get("/networks/missing").status_code == 404
+
+
+def test_big_network_page(client, web_settings) -> None:
+    from tests.web.conftest import biggest_network
+
+    page = client.get(f"/networks/{biggest_network(web_settings)}").text
+    assert 'class="figures"' in page
+    itinerary = page.split('class="itinerary"', 1)[1].split("</table>", 1)[0]
+    cities = re.findall(r"<strong>([^<]+)</strong>", itinerary)
+    assert cities and len(cities) == len(set(cities))  # one row per city, not one per posting
+    assert 'class="template-text"' in page and 'class="slot"' in page
+    assert 'class="explain"' in page or page.count('class="path"') >= 2
+
+
+def test_hubs_page_lists_boilerplate(client) -> None:
+    page = client.get("/hubs").text
+    assert "Suppressed hubs" in page and "boilerplate" in page
+    assert client.get("/hubs", params={"kind": "<script>"}).status_code == 200
+    assert 'href="/hubs"' in client.get("/").text  # linked from the top bar
+
+
+def test_snippets_are_plain_text(client) -> None:
+    results = client.get("/api/search", params={"q": DISGUISED}).json()["results"]
+    snippet = next(r["snippet"] for r in results if r["record_id"] == "demo-disguised")
+    assert "<p>" not in snippet["text"] and "&#39;" not in snippet["text"] and "I'm Rosa" in snippet["text"]
+    start, end = snippet["marks"][0]
+    assert snippet["text"][start:end] == DISGUISED
+    html = client.get("/search", params={"q": DISGUISED}).text
+    assert "&lt;p&gt;" not in html and "&lt;b&gt;" not in html
 
 
 def test_triage_orders_minors_first(client) -> None:

@@ -8,7 +8,9 @@ tags are added around the escaped pieces.
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -137,3 +139,83 @@ def plain_marks(segments: Sequence[Segment]) -> tuple[str, list[tuple[int, int]]
         text_parts.append(segment.text)
         position += len(segment.text)
     return "".join(text_parts), marks
+
+
+# ------------------------------------------------------------------------------------- plain snippets
+
+_TOKEN = re.compile(r"<[^<>]{0,2000}>|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?|\s+")
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|br|div|li|ul|ol|tr|td|th|table|h[1-6]|hr|section|article|header|footer|blockquote|pre|dd|dt)\b",
+    re.IGNORECASE,
+)
+
+
+def plain_text(raw: str) -> tuple[str, list[int]]:
+    """Ad HTML as plain text (tags dropped, entities decoded, whitespace collapsed), with offsets.
+
+    ``positions[i]`` is where raw character ``i`` lands in the plain text (``positions[len(raw)]`` is its
+    length), so spans found in the raw field can be shown in the plain snippet. The result is text, not
+    HTML: it is escaped again when rendered.
+    """
+    out: list[str] = []
+    positions = [0] * (len(raw) + 1)
+    length = 0
+    cursor = 0
+
+    def emit(piece: str) -> None:
+        nonlocal length
+        if piece == " " and (not out or out[-1].endswith(" ")):
+            return
+        out.append(piece)
+        length += len(piece)
+
+    for match in _TOKEN.finditer(raw):
+        for i in range(cursor, match.start()):
+            positions[i] = length
+            emit(raw[i])
+        for i in range(match.start(), match.end()):
+            positions[i] = length
+        token = match.group()
+        if token.startswith("<"):
+            if _BLOCK_TAG.match(token):
+                emit(" ")
+        elif token[0].isspace():
+            emit(" ")
+        else:
+            decoded = html.unescape(token)
+            emit(" " if decoded.isspace() else decoded)
+        cursor = match.end()
+    for i in range(cursor, len(raw)):
+        positions[i] = length
+        emit(raw[i])
+    positions[len(raw)] = length
+    return "".join(out), positions
+
+
+def plain(raw: str) -> str:
+    """Plain text of ad HTML, trimmed (for list snippets)."""
+    return plain_text(raw)[0].strip()
+
+
+def plain_segments(segments: Sequence[Segment], cut: bool = False) -> list[Segment]:
+    """A search-engine snippet's segments as plain text. When the engine cut the snippet (``cut``), a
+    tag it cut in half at either end is dropped too."""
+    pieces = [Segment(s.text, s.css, s.labels) for s in segments]
+    if cut and pieces:
+        first = pieces[0].text
+        close = first.find(">")
+        if close >= 0 and "<" not in first[:close]:
+            pieces[0].text = first[close + 1 :]
+        last = pieces[-1].text
+        opening = last.rfind("<")
+        if opening >= 0 and ">" not in last[opening:]:
+            pieces[-1].text = last[:opening]
+    out: list[Segment] = []
+    for piece in pieces:
+        text_value = plain_text(piece.text)[0]
+        if text_value:
+            out.append(Segment(text_value, piece.css, piece.labels))
+    if out:
+        out[0].text = out[0].text.lstrip()
+        out[-1].text = out[-1].text.rstrip()
+    return [s for s in out if s.text]

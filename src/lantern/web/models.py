@@ -16,12 +16,25 @@ QueryMode = Literal["empty", "phone", "email", "handle", "text"]
 EntityKind = Literal["phone", "email", "handle", "payment", "url", "name", "image"]
 
 
+class Bucket(BaseModel):
+    label: str
+    count: int
+
+
 class Snippet(BaseModel):
     """Text from a record with the offsets of what matched the query (shown as ``<mark>``)."""
 
     field: str
     text: str
     marks: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class PathStep(BaseModel):
+    """One step of an evidence path: a record (with its page) or the evidence between two records."""
+
+    kind: Literal["record", "evidence"]
+    label: str
+    href: str | None = None
 
 
 class Reason(BaseModel):
@@ -33,6 +46,22 @@ class Reason(BaseModel):
     field: str | None = None
     span: tuple[int, int] | None = None
     text: str | None = None
+    score: str | None = Field(default=None, description="Which score it adds to: trafficking or minor")
+    path: list[PathStep] = Field(
+        default_factory=list,
+        description="For a propagated indicator: the records and evidence it came through",
+    )
+
+
+class IndicatorGroup(BaseModel):
+    """Firings of one rule, heaviest rule first: a network fires the same rule for many phones or images."""
+
+    id: str
+    name: str
+    score: str | None
+    weight: float = Field(description="Weight of one firing")
+    count: int
+    items: list[Reason] = Field(description="The firings, at most 25")
 
 
 class RecordSummary(BaseModel):
@@ -150,6 +179,10 @@ class RecordDetail(BaseModel):
     fields: list[FieldText]
     entities: list[EntityRef]
     indicators: list[Reason]
+    network_indicators: list[IndicatorGroup] = Field(
+        default_factory=list,
+        description="Indicators that come from the record's network, not its own text (with any likely-minor path)",
+    )
     images: list[RecordImage]
     revisions: list[Revision]
     extracted: dict[str, Any]
@@ -161,8 +194,74 @@ class SharedIdentifier(BaseModel):
     shared_with: int = Field(description="Other members of the network that carry it")
 
 
+class Hop(BaseModel):
+    """One hop of kept evidence between two records of a network (from the linker's explanation)."""
+
+    source: str
+    target: str
+    source_href: str | None = None
+    target_href: str | None = None
+    kind: str
+    evidence: str
+
+
 class NetworkMember(RecordSummary):
     shared: list[SharedIdentifier] = Field(default_factory=list)
+    why: list[Hop] | None = Field(
+        default=None,
+        description="Evidence path from the network's first record; null when not computed for this member",
+    )
+
+
+class WhyResponse(BaseModel):
+    """Why a record is in a network: the shortest path of kept evidence from the network's first record."""
+
+    network_id: str
+    founder: str
+    record: str
+    hops: list[Hop] | None = Field(description="Null when the linker cannot connect the two")
+
+
+class TemplateSlot(BaseModel):
+    index: int
+    values: list[Bucket] = Field(description="Most common fillings, with how many members use each")
+    distinct: int
+
+
+class TemplateView(BaseModel):
+    """Shared text of a group of near-duplicate ads, ``<slot>`` where members differ."""
+
+    id: str
+    members: int = Field(description="Members aligned (the earliest, at most 50)")
+    coverage: float
+    template: str
+    slots: list[TemplateSlot]
+    example: str | None = Field(default=None, description="Key of one member")
+    example_href: str | None = None
+
+
+class HubInfo(BaseModel):
+    """An identifier the linker does not link through (site boilerplate, stock images), and why."""
+
+    kind: str
+    value: str
+    reason: str
+    records: int
+    description: str
+    href: str | None = None
+
+
+class NetworkFigures(BaseModel):
+    records: int
+    phones: int
+    emails: int
+    handles: int
+    payments: int
+    names: int
+    images: int
+    sites: int
+    cities: int
+    templates: int
 
 
 class GraphNode(BaseModel):
@@ -170,6 +269,7 @@ class GraphNode(BaseModel):
     label: str
     kind: str
     href: str | None = None
+    count: int = Field(0, description="For an identifier: how many records shown carry it")
 
 
 class GraphEdge(BaseModel):
@@ -183,20 +283,15 @@ class Graph(BaseModel):
 
 
 class ItineraryStop(BaseModel):
-    """Consecutive postings in one place, in posting order: where the network moved."""
+    """A city the network advertised in, with when (ordered by first seen there)."""
 
     name: str
     admin1: str | None
     country: str | None
-    lat: float
-    lon: float
+    lat: float | None
+    lon: float | None
     first_seen: datetime | None
     last_seen: datetime | None
-    count: int
-
-
-class Bucket(BaseModel):
-    label: str
     count: int
 
 
@@ -206,12 +301,29 @@ class ContactUse(BaseModel):
     count: int
     first_seen: datetime | None
     last_seen: datetime | None
+    hub: bool = Field(False, description="A suppressed hub: shown, never used to link")
 
 
 class NetworkDetail(BaseModel):
     network_id: str
     member_count: int
     truncated: bool
+    scored: bool = Field(description="False for a single record, which has no network summary or scores")
+    first_seen: str | None = None
+    last_seen: str | None = None
+    trafficking_score: float = 0.0
+    minor_score: float = 0.0
+    figures: NetworkFigures | None = None
+    sites: list[str] = Field(default_factory=list)
+    founder: str | None = Field(default=None, description="Key (source:id) of the network's first record")
+    founder_href: str | None = None
+    indicators: list[IndicatorGroup] = Field(default_factory=list)
+    templates: list[TemplateView] = Field(default_factory=list)
+    more_templates: list[str] = Field(default_factory=list, description="Template ids not expanded")
+    hubs: list[HubInfo] = Field(
+        default_factory=list, description="Suppressed hubs its records carry: shown, never used to link"
+    )
+    explained: int = Field(0, description="How many members come with their evidence path")
     members: list[NetworkMember]
     graph: Graph
     itinerary: list[ItineraryStop]
@@ -219,6 +331,11 @@ class NetworkDetail(BaseModel):
     contacts: list[ContactUse]
     personas: list[ContactUse]
     images: list[ContactUse]
+
+
+class HubsPage(BaseModel):
+    total: int
+    hubs: list[HubInfo]
 
 
 class TriagePage(BaseModel):

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -30,10 +31,31 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from lantern.assess import load_catalogue
 from lantern.extract import ExtractConfig, extract_text
-from lantern.store.schema import entities, images, record_images, record_revisions, records
+from lantern.networks.inputs import city_of, record_key
+from lantern.store.schema import (
+    entities,
+    images,
+    networks,
+    record_images,
+    record_revisions,
+    records,
+    suppressed_hubs,
+)
 from lantern.store.search import WORD, fts5_query
-from lantern.web.highlight import MARK_CLOSE, MARK_OPEN, Segment, plain_marks, split_markers, window
+from lantern.web.highlight import (
+    MARK_CLOSE,
+    MARK_OPEN,
+    Segment,
+    plain,
+    plain_marks,
+    plain_segments,
+    plain_text,
+    split_markers,
+    window,
+)
+from lantern.web.links import LinkCache, explain_many, key_href, templates_of
 from lantern.web.models import (
     Bucket,
     ContactUse,
@@ -43,12 +65,17 @@ from lantern.web.models import (
     Graph,
     GraphEdge,
     GraphNode,
+    HubInfo,
+    HubsPage,
     ImageInfo,
+    IndicatorGroup,
     Interpretation,
     ItineraryStop,
     NetworkCount,
     NetworkDetail,
+    NetworkFigures,
     NetworkMember,
+    PathStep,
     Reason,
     RecordDetail,
     RecordImage,
@@ -61,6 +88,7 @@ from lantern.web.models import (
     SortOrder,
     SpanNote,
     TriagePage,
+    WhyResponse,
 )
 from lantern.web.security import image_may_be_shown
 from lantern.web.urls import entity_url, record_url
@@ -72,7 +100,11 @@ RANK_WINDOW = 2000  # relevance ranks the newest this many matches: exact below,
 DENSE_MATCHES = 200  # above this, walk records newest-first and probe membership (see _uses)
 MAX_QUERY_CHARS = 500
 MAX_NETWORK_MEMBERS = 500
-MAX_GRAPH_IDENTIFIERS = 300
+MAX_GRAPH_IDENTIFIERS = 80
+MAX_GRAPH_RECORDS = 300
+MAX_HUBS = 2000
+EXPLAIN_MEMBERS = 40  # evidence paths computed with the page; the rest on demand (/api/networks/…/why)
+TEMPLATES_SHOWN = 4
 MAX_ENTITY_RECORDS_SCANNED = 20_000
 CONTACT_KINDS = ("phone", "email", "handle", "payment", "url")
 FIELDS = ("title", "body", "location", "url", "author")
@@ -134,10 +166,61 @@ def reasons_of(extracted: dict[str, Any], limit: int | None = None) -> list[Reas
                 field=str(item["field"]) if item.get("field") else None,
                 span=valid_span,
                 text=str(item["text"]) if item.get("text") is not None else None,
+                score=str(item["score"]) if item.get("score") else None,
+                path=_path_steps(item.get("path")),
             )
         )
     reasons.sort(key=lambda r: -r.weight)
     return reasons[:limit] if limit else reasons
+
+
+def _path_steps(path: object) -> list[PathStep]:
+    """A propagation path (record keys and the identifiers between them) as steps with record links."""
+    if not isinstance(path, list):
+        return []
+    steps = []
+    for item in path[:50]:
+        label = str(item)[:400]
+        source, sep, record_id = label.partition(":")
+        is_record = bool(sep) and " " not in label
+        steps.append(
+            PathStep(
+                kind="record" if is_record else "evidence",
+                label=label,
+                href=record_url(source, record_id) if is_record else None,
+            )
+        )
+    return steps
+
+
+@lru_cache(maxsize=1)
+def _rule_names() -> dict[str, str]:
+    try:
+        return {rule_id: rule.name for rule_id, rule in load_catalogue().by_id().items()}
+    except Exception:  # a broken override file must not take the pages down
+        return {}
+
+
+def indicator_groups(items: object, per_group: int = 25) -> list[IndicatorGroup]:
+    """Firings grouped by rule (a network fires one rule for many phones), heaviest rule first."""
+    reasons = reasons_of({"indicators": items if isinstance(items, list) else []})
+    groups: dict[str, list[Reason]] = defaultdict(list)
+    for reason in reasons:
+        groups[reason.id].append(reason)
+    names = _rule_names()
+    out = [
+        IndicatorGroup(
+            id=rule_id,
+            name=names.get(rule_id, rule_id),
+            score=firings[0].score,
+            weight=firings[0].weight,
+            count=len(firings),
+            items=firings[:per_group],
+        )
+        for rule_id, firings in groups.items()
+    ]
+    out.sort(key=lambda g: (g.score != "minor", -g.weight, -g.count, g.id))
+    return out
 
 
 def _snippet_from_segments(field: str, segments: list[Segment]) -> Snippet:
@@ -165,7 +248,12 @@ def _mention_snippet(row: dict[str, Any], kind: str, values: set[str]) -> Snippe
         start, end = max(0, int(span[0])), min(len(source_text), int(span[1]))
         if start >= end:
             continue
-        piece, left, right = window(source_text, start, end)
+        # Ad bodies are HTML: show the plain text, with the mention's span carried over.
+        text_value, positions = plain_text(source_text)
+        start, end = positions[start], positions[end]
+        if start >= end:
+            continue
+        piece, left, right = window(text_value, start, end)
         return Snippet(field=str(field), text=piece, marks=[(left, right)])
     return None
 
@@ -173,7 +261,7 @@ def _mention_snippet(row: dict[str, Any], kind: str, values: set[str]) -> Snippe
 def _summary(row: dict[str, Any], snippet: Snippet | None = None, reasons: int = 3) -> RecordSummary:
     extracted = row["extracted"] if isinstance(row["extracted"], dict) else {}
     if snippet is None and row.get("body"):
-        body = row["body"]
+        body = plain(row["body"][:4000])
         snippet = Snippet(field="body", text=body[:220] + ("…" if len(body) > 220 else ""))
     return RecordSummary(
         source=row["source"],
@@ -469,9 +557,9 @@ def _text_search(
 
 def _pick_snippet(title: str, body: str, open_marker: str, close_marker: str) -> Snippet:
     """The body snippet when the match is in the body, else the title's."""
-    if open_marker in body or not title:
-        return _snippet_from_segments("body", split_markers(body, open_marker, close_marker))
-    return _snippet_from_segments("title", split_markers(title, open_marker, close_marker))
+    field, text_value = ("body", body) if open_marker in body or not title else ("title", title)
+    segments = split_markers(text_value, open_marker, close_marker)
+    return _snippet_from_segments(field, plain_segments(segments, cut=text_value.startswith("…")))
 
 
 def _text_search_postgres(
@@ -663,6 +751,7 @@ def record_detail(connection: Connection, source: str, record_id: str) -> Record
         fields=fields,
         entities=[EntityRef(kind=k, value=v, obscured=bool(o)) for k, v, o in entity_rows],
         indicators=reasons,
+        network_indicators=indicator_groups(row["network_indicators"]) if row["network_id"] else [],
         images=[
             RecordImage(**_image_info(dict(r)), position=r["position"], original_ref=r["original_ref"])
             for r in image_rows
@@ -759,18 +848,97 @@ def _uses(pairs: Iterable[tuple[tuple[str, str], dict[str, Any]]]) -> list[Conta
     return uses
 
 
-def network_detail(connection: Connection, network_id: str) -> NetworkDetail | None:
-    """A network's members, why each belongs, its graph, itinerary, timeline, contacts and personas.
+def _hub_rows(connection: Connection) -> dict[tuple[str, str], HubInfo]:
+    """Suppressed hubs by (kind, value); the table is small (one row per hub)."""
+    return {
+        (row["kind"], row["value"]): _hub_info(dict(row))
+        for row in connection.execute(select(suppressed_hubs).limit(MAX_HUBS)).mappings()
+    }
 
-    "Why" is computed from the identifiers each member shares with other members (entities table and
-    shared images), which holds for any linker; members linked only by text similarity show no shared
-    identifier and say so.
+
+def _hub_info(row: dict[str, Any]) -> HubInfo:
+    kind, value = str(row["kind"]), str(row["value"])
+    linkable = kind in ("phone", "email", "handle", "payment")
+    return HubInfo(
+        kind=kind,
+        value=value,
+        reason=str(row["reason"]),
+        records=int(row["records"] or 0),
+        description=str(row["description"] or ""),
+        href=entity_url(kind, value) if linkable else None,
+    )
+
+
+def hubs(connection: Connection, kind: str | None = None) -> HubsPage:
+    """Identifiers the linker does not link through (site boilerplate, stock images), largest first."""
+    stmt = select(suppressed_hubs)
+    count = select(func.count()).select_from(suppressed_hubs)
+    if kind:
+        stmt = stmt.where(suppressed_hubs.c.kind == kind)
+        count = count.where(suppressed_hubs.c.kind == kind)
+    rows = connection.execute(
+        stmt.order_by(
+            suppressed_hubs.c.records.desc(), suppressed_hubs.c.kind, suppressed_hubs.c.value
+        ).limit(MAX_HUBS)
+    ).mappings()
+    return HubsPage(total=connection.execute(count).scalar_one(), hubs=[_hub_info(dict(r)) for r in rows])
+
+
+def _stops(summary: dict[str, Any], rows: list[dict[str, Any]]) -> list[ItineraryStop]:
+    """The linker's itinerary (one stop per city, ordered by first seen), placed with the coordinates
+    the extractor found for that city in the members' ads."""
+    places: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        place = _first_location(row["extracted"])
+        if place is not None:
+            places.setdefault(city_of(row) or "", place)
+    stops = []
+    for stop in summary.get("itinerary") or []:
+        if not isinstance(stop, dict) or not stop.get("city"):
+            continue
+        city = str(stop["city"])
+        place = places.get(city)
+        name, _, admin1 = city.partition(", ")
+        stops.append(
+            ItineraryStop(
+                name=str(place.get("name") or name) if place else name,
+                admin1=(str(place["admin1"]) if place.get("admin1") else None) if place else (admin1 or None),
+                country=str(place["country"]) if place and place.get("country") else None,
+                lat=float(place["lat"]) if place else None,
+                lon=float(place["lon"]) if place else None,
+                first_seen=_parse_time(stop.get("first_seen")),
+                last_seen=_parse_time(stop.get("last_seen")),
+                count=int(stop.get("records") or 0),
+            )
+        )
+    return stops
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def network_detail(
+    connection: Connection, network_id: str, links: LinkCache | None = None
+) -> NetworkDetail | None:
+    """A network as the linker and the assessor left it: figures, scores and indicators, itinerary,
+    templates, and each member with the evidence path that ties it to the network's first record.
+
+    The graph shows records as small nodes and the identifiers they share as labelled ones; suppressed
+    hubs (site boilerplate, stock images) never link anything and are listed separately.
     """
     total = connection.execute(
         select(func.count()).select_from(records).where(records.c.network_id == network_id)
     ).scalar_one()
     if total == 0:
         return None
+    net = connection.execute(select(networks).where(networks.c.id == network_id)).mappings().first()
+    summary: dict[str, Any] = net["summary"] if net is not None and isinstance(net["summary"], dict) else {}
     rows = [
         dict(r)
         for r in connection.execute(
@@ -782,20 +950,46 @@ def network_detail(connection: Connection, network_id: str) -> NetworkDetail | N
     ]
     by_pk = {row["id"]: row for row in rows}
     pks = list(by_pk)
+    hub_rows = _hub_rows(connection)
     entity_rows = connection.execute(
         select(entities.c.record_pk, entities.c.kind, entities.c.value).where(entities.c.record_pk.in_(pks))
     ).all()
     image_rows = connection.execute(
-        select(record_images.c.record_pk, record_images.c.image_sha256)
+        select(record_images.c.record_pk, record_images.c.image_sha256, images.c.phash)
+        .select_from(record_images.join(images, images.c.sha256 == record_images.c.image_sha256))
         .where(record_images.c.record_pk.in_(pks))
         .distinct()
     ).all()
     holders: dict[tuple[str, str], set[int]] = defaultdict(set)
     for pk, kind, value in entity_rows:
         holders[(kind, value)].add(pk)
-    for pk, sha in image_rows:
+    image_hubs: set[str] = set()
+    for pk, sha, phash in image_rows:
         holders[("image", sha)].add(pk)
-    shared = {key: pks_ for key, pks_ in holders.items() if len(pks_) > 1 and key[0] != "name"}
+        if phash and ("image", f"phash:{phash}") in hub_rows:
+            image_hubs.add(sha)
+    seen_hubs: dict[tuple[str, str], HubInfo] = {}
+    for key in holders:
+        if key in hub_rows:
+            seen_hubs[key] = hub_rows[key]
+    for _, _, phash in image_rows:
+        if phash and ("image", f"phash:{phash}") in hub_rows:
+            seen_hubs[("image", f"phash:{phash}")] = hub_rows[("image", f"phash:{phash}")]
+    for template_id in summary.get("templates") or []:
+        if ("text", template_id) in hub_rows:
+            seen_hubs[("text", template_id)] = hub_rows[("text", template_id)]
+
+    def is_hub(key: tuple[str, str]) -> bool:
+        return key in hub_rows or (key[0] == "image" and key[1] in image_hubs)
+
+    shared = {
+        key: pks_ for key, pks_ in holders.items() if len(pks_) > 1 and key[0] != "name" and not is_hub(key)
+    }
+    founder = str(
+        (summary.get("records") or [None])[0] or record_key(rows[0]["source"], rows[0]["record_id"])
+    )
+    explain_keys = [record_key(row["source"], row["record_id"]) for row in rows[:EXPLAIN_MEMBERS]]
+    paths = links.call(lambda result: explain_many(result, founder, explain_keys), {}) if links else {}
 
     members = []
     for row in rows:
@@ -805,8 +999,11 @@ def network_detail(connection: Connection, network_id: str) -> NetworkDetail | N
             if row["id"] in holders[(k, v)]
         ]
         mine.sort(key=lambda s: (-s.shared_with, s.kind, s.value))
-        members.append(NetworkMember(**_summary(row).model_dump(), shared=mine))
+        key = record_key(row["source"], row["record_id"])
+        members.append(NetworkMember(**_summary(row).model_dump(), shared=mine, why=paths.get(key)))
 
+    graph_rows = rows[:MAX_GRAPH_RECORDS]
+    graph_pks = {row["id"] for row in graph_rows}
     nodes = [
         GraphNode(
             id=f"r{row['id']}",
@@ -814,11 +1011,16 @@ def network_detail(connection: Connection, network_id: str) -> NetworkDetail | N
             kind="record",
             href=record_url(row["source"], row["record_id"]),
         )
-        for row in rows
+        for row in graph_rows
     ]
-    strongest = sorted(shared.items(), key=lambda item: -len(item[1]))[:MAX_GRAPH_IDENTIFIERS]
+    strongest = sorted(
+        ((key, holder & graph_pks) for key, holder in shared.items()),
+        key=lambda item: (-len(item[1]), item[0]),
+    )
     edges = []
-    for index, ((kind, value), holder_pks) in enumerate(strongest):
+    for index, ((kind, value), holder_pks) in enumerate(
+        [item for item in strongest if len(item[1]) > 1][:MAX_GRAPH_IDENTIFIERS]
+    ):
         node_id = f"i{index}"
         nodes.append(
             GraphNode(
@@ -826,25 +1028,84 @@ def network_detail(connection: Connection, network_id: str) -> NetworkDetail | N
                 label=value if kind != "image" else f"image {value[:10]}",
                 kind=kind,
                 href=entity_url(kind, value),
+                count=len(holder_pks),
             )
         )
         edges.extend(GraphEdge(source=f"r{pk}", target=node_id) for pk in sorted(holder_pks))
 
+    hub_values = set(hub_rows)
     contacts = _uses(((kind, value), by_pk[pk]) for pk, kind, value in entity_rows if kind in CONTACT_KINDS)
+    for use in contacts:
+        use.hub = (use.kind, use.value) in hub_values
     personas = _uses(((kind, value), by_pk[pk]) for pk, kind, value in entity_rows if kind == "name")
-    image_uses = _uses((("image", sha), by_pk[pk]) for pk, sha in image_rows)
+    image_uses = _uses((("image", sha), by_pk[pk]) for pk, sha, _ in image_rows)
+    for use in image_uses:
+        use.hub = use.value in image_hubs
+    template_ids = [str(t) for t in summary.get("templates") or []]
+    templates, more_templates = (
+        links.call(lambda result: templates_of(result, template_ids, TEMPLATES_SHOWN), ([], template_ids))
+        if links and template_ids
+        else ([], template_ids)
+    )
+    figures = None
+    if summary:
+        figures = NetworkFigures(
+            records=int(summary.get("record_count") or total),
+            phones=len(summary.get("phones") or []),
+            emails=len(summary.get("emails") or []),
+            handles=len(summary.get("handles") or []),
+            payments=len(summary.get("payments") or []),
+            names=len(summary.get("names") or []),
+            images=len(summary.get("images") or []),
+            sites=len(summary.get("sites") or []),
+            cities=len(summary.get("itinerary") or []),
+            templates=len(template_ids),
+        )
     return NetworkDetail(
         network_id=network_id,
         member_count=total,
         truncated=total > len(rows),
+        scored=net is not None,
+        first_seen=net["first_seen"] if net is not None else None,
+        last_seen=net["last_seen"] if net is not None else None,
+        trafficking_score=float(net["trafficking_score"]) if net is not None else 0.0,
+        minor_score=float(net["minor_score"]) if net is not None else 0.0,
+        figures=figures,
+        sites=[str(s) for s in summary.get("sites") or []],
+        founder=founder,
+        founder_href=key_href(founder),
+        indicators=indicator_groups(net["indicators"]) if net is not None else [],
+        templates=templates,
+        more_templates=more_templates,
+        hubs=sorted(seen_hubs.values(), key=lambda h: (-h.records, h.kind, h.value)),
+        explained=len(paths),
         members=members,
         graph=Graph(nodes=nodes, edges=edges),
-        itinerary=_itinerary(rows),
+        itinerary=_stops(summary, rows) if summary else _itinerary(rows),
         timeline=timeline(row["posted_at"] for row in rows),
         contacts=contacts,
         personas=personas,
         images=image_uses,
     )
+
+
+def why(connection: Connection, network_id: str, key: str, links: LinkCache) -> WhyResponse | None:
+    """The evidence path from the network's first record to one member (for members beyond the first
+    ones the network page explains)."""
+    source, _, record_id = key.partition(":")
+    member = connection.execute(
+        select(records.c.id).where(
+            records.c.source == source, records.c.record_id == record_id, records.c.network_id == network_id
+        )
+    ).first()
+    if member is None:
+        return None
+    summary = connection.execute(select(networks.c.summary).where(networks.c.id == network_id)).scalar()
+    founder = (summary or {}).get("records", [None])[0] if isinstance(summary, dict) else None
+    if not founder:
+        return None
+    hops = links.call(lambda result: explain_many(result, founder, [key]).get(key), None)
+    return WhyResponse(network_id=network_id, founder=founder, record=key, hops=hops)
 
 
 # --------------------------------------------------------------------------------------------- entities

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from lantern.web.highlight import Annotation, Segment, render_annotated, render_segments
 from lantern.web.models import Bucket, FieldText, Snippet
-from lantern.web.urls import entity_url, network_url, record_url
+from lantern.web.urls import entity_url, network_url, record_url, why_url
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -89,6 +89,7 @@ def build_templates() -> Jinja2Templates:
         record_url=record_url,
         entity_url=entity_url,
         network_url=network_url,
+        why_url=why_url,
         snippet_html=snippet_html,
         field_html=field_html,
         fmt_dt=fmt_dt,

@@ -15,3 +15,8 @@ def entity_url(kind: str, value: str) -> str:
 
 def network_url(network_id: str) -> str:
     return f"/networks/{quote(network_id, safe='')}"
+
+
+def why_url(network_id: str, source: str, record_id: str) -> str:
+    """The JSON answer of why one member belongs to its network."""
+    return f"/api{network_url(network_id)}/why/{quote(source, safe='')}/{quote(record_id, safe='')}"

@@ -13,8 +13,10 @@ from lantern.extract import ExtractConfig
 from lantern.web import queries
 from lantern.web.deps import get_connection, get_extract_config, get_settings
 from lantern.web.imagesearch import DEFAULT_MAX_DISTANCE, search_image
+from lantern.web.links import link_cache
 from lantern.web.models import (
     EntityDetail,
+    HubsPage,
     ImageSearchResponse,
     NetworkDetail,
     RecordDetail,
@@ -22,6 +24,7 @@ from lantern.web.models import (
     SearchResponse,
     SortOrder,
     TriagePage,
+    WhyResponse,
 )
 from lantern.web.routes.entities import checked_entity
 from lantern.web.routes.images import read_upload
@@ -68,13 +71,40 @@ def api_record(source: str, record_id: str, connection: Connection = Depends(get
     return detail
 
 
+@router.get("/networks/{network_id}/why/{source}/{record_id:path}", response_model=WhyResponse)
+def api_network_why(
+    request: Request,
+    network_id: str,
+    source: str,
+    record_id: str,
+    connection: Connection = Depends(get_connection),
+) -> WhyResponse:
+    """The shortest path of kept evidence from the network's first record to this member."""
+    answer = queries.why(connection, network_id, f"{source}:{record_id}", link_cache(request))
+    if answer is None:
+        raise HTTPException(404, "No such member")
+    return answer
+
+
 @router.get("/networks/{network_id:path}", response_model=NetworkDetail)
-def api_network(network_id: str, connection: Connection = Depends(get_connection)) -> NetworkDetail:
-    """Members (and the identifiers each shares), graph, itinerary, timeline, contacts and personas."""
-    detail = queries.network_detail(connection, network_id)
+def api_network(
+    request: Request, network_id: str, connection: Connection = Depends(get_connection)
+) -> NetworkDetail:
+    """Figures, scores and indicators, itinerary, templates with slots, graph, contacts, personas, the
+    suppressed hubs its records carry, and members with the evidence path of the first ones."""
+    detail = queries.network_detail(connection, network_id, link_cache(request))
     if detail is None:
         raise HTTPException(404, "No such network")
     return detail
+
+
+@router.get("/hubs", response_model=HubsPage)
+def api_hubs(
+    kind: Literal["phone", "email", "handle", "payment", "image", "text"] | None = None,
+    connection: Connection = Depends(get_connection),
+) -> HubsPage:
+    """Identifiers the linker does not link through (site boilerplate, stock images), and why."""
+    return queries.hubs(connection, kind)
 
 
 @router.get("/triage", response_model=TriagePage)

@@ -15,25 +15,40 @@
 
   function drawGraph(container, graph) {
     if (typeof cytoscape !== "function") { return; }
+    var maxCount = 1;
+    graph.nodes.forEach(function (n) { if (n.kind !== "record" && n.count > maxCount) { maxCount = n.count; } });
     var elements = graph.nodes.map(function (n) {
-      return { data: { id: n.id, label: n.kind === "record" ? "" : n.label, title: n.label, kind: n.kind, href: n.href || "" } };
+      var size = n.kind === "record" ? 7 : Math.round(14 + 22 * Math.sqrt((n.count || 1) / maxCount));
+      var label = n.kind === "record" ? "" : (n.label.length > 24 ? n.label.slice(0, 23) + "…" : n.label);
+      return { data: { id: n.id, label: label, title: n.label, kind: n.kind, href: n.href || "", size: size } };
     }).concat(graph.edges.map(function (e, i) {
       return { data: { id: "e" + i, source: e.source, target: e.target } };
     }));
     var style = [
-      { selector: "node", style: { "background-color": "#888", "width": 14, "height": 14, "label": "data(label)", "font-size": 8, "color": "#222", "text-valign": "bottom", "text-margin-y": 2 } },
-      { selector: "edge", style: { "width": 1, "line-color": "#c8ccd2" } }
+      { selector: "node", style: { "background-color": "#888", "width": "data(size)", "height": "data(size)", "label": "data(label)", "font-size": 12, "color": "#1d232b", "text-valign": "bottom", "text-margin-y": 2, "text-background-color": "#ffffff", "text-background-opacity": 0.8, "text-background-padding": 1, "min-zoomed-font-size": 6 } },
+      { selector: "edge", style: { "width": 0.6, "line-color": "#c3c9d1", "curve-style": "haystack" } },
+      { selector: "node:selected", style: { "border-width": 2, "border-color": "#f2b705" } }
     ];
     Object.keys(COLORS).forEach(function (kind) {
       style.push({ selector: "node[kind = \"" + kind + "\"]", style: { "background-color": COLORS[kind] } });
     });
-    style.push({ selector: "node[kind = \"record\"]", style: { "shape": "round-rectangle", "width": 10, "height": 10 } });
+    style.push({ selector: "node[kind = \"record\"]", style: { "shape": "round-rectangle", "background-opacity": 0.75 } });
+    var big = elements.length > 250;
     var cy = cytoscape({
       container: container,
       elements: elements,
       style: style,
-      layout: { name: elements.length > 400 ? "grid" : "cose", animate: false, randomize: false, nodeRepulsion: 6000 },
-      wheelSensitivity: 0.3
+      layout: {
+        name: "cose", animate: false, randomize: true, fit: true, padding: 12,
+        nodeRepulsion: function (node) { return node.data("kind") === "record" ? 4000 : 40000; },
+        idealEdgeLength: function () { return big ? 28 : 40; },
+        edgeElasticity: function () { return 80; },
+        nestingFactor: 1.2, gravity: 0.6, numIter: big ? 600 : 1000, componentSpacing: 30,
+        nodeDimensionsIncludeLabels: false
+      },
+      wheelSensitivity: 0.3,
+      minZoom: 0.2,
+      maxZoom: 4
     });
     cy.on("tap", "node", function (event) {
       var href = event.target.data("href");
@@ -43,7 +58,49 @@
     container.classList.add("ready");
   }
 
+  function hopList(answer) {
+    var list = document.createElement("ol");
+    list.className = "path";
+    function step(cls, text, href) {
+      var li = document.createElement("li");
+      li.className = cls;
+      if (href && href.charAt(0) === "/") {
+        var a = document.createElement("a");
+        a.href = href;
+        a.textContent = text;
+        li.appendChild(a);
+      } else {
+        li.textContent = text;
+      }
+      list.appendChild(li);
+    }
+    if (!answer.hops) { var none = document.createElement("span"); none.className = "muted"; none.textContent = "No path found"; return none; }
+    if (!answer.hops.length) { var first = document.createElement("span"); first.className = "tag tag-neutral"; first.textContent = "first record of the network"; return first; }
+    step("step-record", answer.founder, answer.hops[0].source_href);
+    answer.hops.forEach(function (hop, index) {
+      step("step-evidence", hop.evidence, null);
+      step("step-record", index === answer.hops.length - 1 ? "this record" : hop.target, index === answer.hops.length - 1 ? null : hop.target_href);
+    });
+    return list;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("button.explain") : null;
+    if (!button) { return; }
+    var api = button.getAttribute("data-api") || "";
+    if (api.indexOf("/api/networks/") !== 0) { return; }
+    button.disabled = true;
+    button.textContent = "Finding…";
+    fetch(api, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.json();
+    }).then(function (answer) {
+      button.replaceWith(hopList(answer));
+    }).catch(function () { button.disabled = false; button.textContent = "Retry"; });
+  });
+
   function drawMap(container, stops) {
+    stops = stops.filter(function (s) { return typeof s.lat === "number" && typeof s.lon === "number"; });
     if (!window.d3 || !window.topojson || !stops.length) {
       if (!stops.length) { container.textContent = "No place with coordinates was extracted."; }
       return;
