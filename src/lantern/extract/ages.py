@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from lantern.extract import numwords
+from lantern.extract.normalise import fold_case
 from lantern.extract.spans import SpanSet
 
 MIN_AGE = 10
@@ -33,30 +34,55 @@ _NAMED = re.compile(
 )
 _PATTERNS = [
     # A01 "age: 22", "age 19-21", "aged nineteen"
-    re.compile(rf"(?<![a-z])(?:age|aged|my age is){_SEP}{_RANGE}", re.IGNORECASE),
+    re.compile(rf"(?<![a-z])(?:age|aged|my age is){_SEP}{_RANGE}"),
     # A02 "22 years old", "19yo", "twenty two yrs", "19-21 years"
-    re.compile(rf"(?<![\w$.])\b{_RANGE}\s*-?\s*{_YEARS}", re.IGNORECASE),
+    re.compile(rf"(?<![\w$.])\b{_RANGE}\s*-?\s*{_YEARS}"),
     # A03 "I'm 23", "im nineteen"
-    re.compile(rf"(?<![a-z])(?:i\s?am|i'm|i’m|iam|im|i\s?m)\s+(?:only\s+|just\s+)?{_NUM}(?![\w'’\"])",
-               re.IGNORECASE),
+    re.compile(rf"(?<![a-z])(?:i\s?am|i'm|i’m|iam|im|i\s?m)\s+(?:only\s+|just\s+)?{_NUM}(?![\w'’\"])"),
     _NAMED,
 ]
+_ANCHORS = (
+    (re.compile(r"age"), 4, 40),
+    (re.compile(r"y(?:ears?|rs?|/o|\.o|o)(?![a-z])"), 40, 12),
+    (re.compile(r"(?<![a-z])i(?:\s?am|'m|’m|m|\s?m)\s"), 1, 40),
+    (re.compile(r"(?<![a-z])(?:i\s?am|i'm|i’m|im|my\s+name\s+is|call\s+me|this\s+is|it'?s)\s"), 1, 60),
+)
+"""Per pattern: the keyword every match contains, and how far before and after it a match can reach.
+Patterns run only in those windows, so a text without the keyword costs one quick scan."""
+
+
+def _anchored(
+    pattern: re.Pattern[str], anchor: re.Pattern[str], target: str, low: str, before: int, after: int
+) -> list[re.Match[str]]:
+    """Matches of ``pattern`` in ``target`` inside the merged windows around ``anchor`` hits in ``low``."""
+    windows: list[list[int]] = []
+    for a in anchor.finditer(low):
+        lo, hi = max(0, a.start() - before), min(len(low), a.end() + after)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = hi
+        else:
+            windows.append([lo, hi])
+    found: list[re.Match[str]] = []
+    last = -1
+    for lo, hi in windows:
+        for m in pattern.finditer(target, lo, hi):
+            if m.start() >= last:
+                found.append(m)
+                last = m.end()
+    return found
 _TITLE_SUFFIX = re.compile(r"\s-\s(\d\d)\s*$")
 
 _CLIENT_AFTER = re.compile(
     r"^\s*(?:\+|plus\b|and\s+(?:up|over|older)|or\s+(?:older|over|more)|&\s*(?:up|over)|only\b"
     r"|(?:years?|yrs?)\s*(?:\+|and\s+(?:up|over|older)|or\s+older|only)|welcome|min(?:imum)?\b)",
-    re.IGNORECASE,
 )
 _CLIENT_BEFORE = re.compile(
     r"(?:gent(?:lemen|leman|s)?|men|guys|clients?|customers?|callers?|must\s+be|over|under|older\s+than"
     r"|younger\s+than|at\s+least|ages?\s+of|minimum|min|mature)\s*[:\-]?\s*$",
-    re.IGNORECASE,
 )
 _MEASURE_AFTER = re.compile(
     r"^\s*(?:'|’|\"|”|ft|feet|in\b|inch|cm|lbs?|kg|pounds|%|[a-h]{1,3}\b|-\d\d\s*-\s*\d\d|\s*/\s*\d\d\s*/|"
     r"\s*[:.]\d|\s*(?:am|pm)\b|\s*hr|\s*min|\s*roses|\s*usd|\s*dollars)",
-    re.IGNORECASE,
 )
 
 
@@ -79,22 +105,23 @@ def _value(raw: str) -> tuple[int | None, bool]:
     return numwords.words_to_number(words), True
 
 
-def find_ages(text: str, masked: SpanSet, title: bool = False) -> list[AgeHit]:
-    """Provider ages stated in ``text``; spans in ``masked`` (phones, prices...) are skipped."""
+def find_ages(text: str, masked: SpanSet, title: bool = False, low: str | None = None) -> list[AgeHit]:
+    """Provider ages stated in ``text``; spans in ``masked`` (phones, prices...) are skipped.
+
+    Each pattern runs only when its keyword is present (a cheap gate), and on ``low``
+    (``fold_case(text)``) except A07, which needs the capital of the introduced name.
+    """
     out: list[AgeHit] = []
     seen: set[int] = set()
-    low = text.lower()
-    gates = ("age" in low, "y" in low, "i" in low, "m" in low or "s" in low)
-    for pattern, gate in zip(_PATTERNS, gates, strict=True):
-        if not gate:
-            continue
-        for m in pattern.finditer(text):
+    low = fold_case(text) if low is None else low
+    for pattern, (anchor, before_chars, after_chars) in zip(_PATTERNS, _ANCHORS, strict=True):
+        for m in _anchored(pattern, anchor, text if pattern is _NAMED else low, low, before_chars, after_chars):
             if masked.overlaps(m.start(), m.end()):
                 continue
-            before = text[max(0, m.start() - 25) : m.start()]
+            before = low[max(0, m.start() - 25) : m.start()]
             if _CLIENT_BEFORE.search(before):
                 continue
-            after = text[m.end() : m.end() + 20]
+            after = low[m.end() : m.end() + 20]
             if _CLIENT_AFTER.match(after):
                 continue
             last_group = m.lastindex or 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lantern.extract.normalise import fold_case
 from lantern.extract.spans import SpanSet
 from lantern.extract.trie import trie_pattern
 
@@ -62,7 +63,6 @@ COMMON_TLDS = frozenset(
 _EMAIL = re.compile(
     r"(?<![\w.%+-])([a-z0-9][a-z0-9._%+-]{0,63})@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,24})"
     r"(?![a-z0-9-])",
-    re.IGNORECASE,
 )
 _AT = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
 _DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
@@ -70,16 +70,41 @@ _DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
 _EMAIL_SPELLED = re.compile(
     rf"(?<![\w.%+-])([a-z0-9][a-z0-9._%+-]{{0,63}}){_AT}([a-z0-9-]{{1,63}}(?:{_DOT}[a-z0-9-]{{1,63}}){{1,4}})"
     r"(?![a-z0-9-])",
-    re.IGNORECASE,
 )
-_DOT_SPLIT = re.compile(_DOT, re.IGNORECASE)
+_DOT_SPLIT = re.compile(_DOT)
+_AT_WORD = re.compile(r"@|[(\[{<]\s*at\s*[)\]}>]|(?<=\s)at(?=\s)")
+_DOMAIN_AFTER = re.compile(rf"\s*([a-z0-9-]{{1,63}}(?:{_DOT}[a-z0-9-]{{1,63}}){{1,4}})(?![a-z0-9-])")
+
+
+def _spelled_windows(low: str, plain: SpanSet) -> list[tuple[int, int]]:
+    """Stretches of ``low`` that may hold a spelled email: an ``at`` followed by a dotted domain ending in
+    a known TLD, outside the ``plain`` emails already found. Most texts say "text me at" but name no
+    domain, and the full pattern never runs."""
+    windows: list[tuple[int, int]] = []
+    for a in _AT_WORD.finditer(low):
+        if plain.contains_point(a.start()):
+            continue
+        d = _DOMAIN_AFTER.match(low, a.end())
+        if d is None:
+            continue
+        labels = [p for p in _DOT_SPLIT.split(d.group(1)) if p]
+        if len(labels) < 2 or labels[-1] not in COMMON_TLDS:
+            continue
+        lo = max(0, a.start() - 80)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], d.end())
+        else:
+            windows.append((lo, d.end()))
+    return windows
 
 _URL = re.compile(
     r"(?<![\w/])(?:(?:https?://|www\.)[^\s<>\"'()\[\]{}]{1,2000}"
     r"|[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,3}\.(?:com|net|org|me|io|co|info|biz|xyz|us|uk)"
     r"(?:/[^\s<>\"'()\[\]{}]{0,2000})?)(?![\w@])",
-    re.IGNORECASE,
 )
+
+_URL_GATE = re.compile(r"https?://|www\.|\.(?:com|net|org|me|io|co|info|biz|xyz|us|uk)(?![a-z0-9-])")
+"""Every URL the pattern accepts holds one of these; most texts hold none, and then ``_URL`` never runs."""
 
 PLATFORMS = {
     "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat", "👻": "snapchat",
@@ -98,7 +123,6 @@ _KEYS = trie_pattern(PLATFORMS)
 _HANDLE = re.compile(
     rf"(?<![a-z0-9])({_KEYS})(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?"
     r"(\s*[:=@\-–>]+\s*|\s+)@?([a-z0-9][a-z0-9._-]{1,31})(?![a-z0-9])",
-    re.IGNORECASE,
 )
 _STOP = frozenset(
     [
@@ -146,7 +170,6 @@ _PROFILE_URL = re.compile(
     r"(instagram\.com|t\.me|telegram\.me|snapchat\.com/add|twitter\.com|x\.com|facebook\.com|fb\.com"
     r"|kik\.me|tiktok\.com/@|onlyfans\.com|venmo\.com(?:/u)?|paypal\.me|paypal\.com/paypalme|cash\.app)"
     r"/\$?@?([a-z0-9][a-z0-9._-]{1,40})",
-    re.IGNORECASE,
 )
 _PROFILE_PLATFORM = {
     "instagram.com": "instagram", "t.me": "telegram", "telegram.me": "telegram",
@@ -156,14 +179,18 @@ _PROFILE_PLATFORM = {
     "paypal.com/paypalme": "paypal", "cash.app": "cashapp",
 }  # fmt: skip
 PAYMENT_PLATFORMS = frozenset({"cashapp", "venmo", "paypal"})
+_PROFILE_HOSTS = ("instagram.com", "t.me", "telegram.me", "snapchat.com", "twitter.com", "x.com",
+                  "facebook.com", "fb.com", "kik.me", "tiktok.com", "onlyfans.com", "venmo.com", "paypal.",
+                  "cash.app")  # fmt: skip
+"""Cheap substring gate: ``_PROFILE_URL`` runs only when one of its hosts is in the text."""
 
-_CASHTAG = re.compile(r"(?<![\w$])\$([a-z][a-z0-9_-]{1,19})(?![\w$])", re.IGNORECASE)
+_CASHTAG = re.compile(r"\$(?<![\w$]\$)([a-z][a-z0-9_-]{1,19})(?![\w$])")
+"""Opens with the literal ``$`` (the look-behind follows it), so ``re`` jumps from one ``$`` to the next."""
 _CURRENCY_WORDS = frozenset({"usd", "cad", "aud", "gbp", "eur", "nzd", "hh", "hr", "hour", "only", "cash"})
 _PAY_KEYED = re.compile(
     r"(?<![a-z0-9])(venmo|cash\s?app|paypal|zelle|apple\s?pay)"
     r"(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?(\s*[:=@\-–>]+\s*|\s+)"
     r"([$@]?[a-z0-9][a-z0-9._-]{1,31}(?:@[a-z0-9-]+(?:\.[a-z0-9-]+)+)?)(?![a-z0-9])",
-    re.IGNORECASE,
 )
 
 
@@ -179,16 +206,21 @@ class Hit:
     techniques: tuple[str, ...] = ()
 
 
-def find_emails(text: str) -> list[Hit]:
+def find_emails(text: str, low: str | None = None) -> list[Hit]:
+    """Plain and spelled-out emails (``jo at example dot com``), lower-cased.
+
+    ``low`` is ``fold_case(text)`` when the caller has it; every pattern here runs on it.
+    """
+    low = fold_case(text) if low is None else low
     out: list[Hit] = []
-    if "@" in text:
-        for m in _EMAIL.finditer(text):
-            out.append(Hit("email", m.start(), m.end(), f"{m.group(1)}@{m.group(2)}".lower()))
-    low = text.lower()
-    if "@" in text or " at " in low or "(at)" in low or "[at]" in low or "{at}" in low:
-        seen = SpanSet([(h.start, h.end) for h in out])
-        pos = 0
-        while m := _EMAIL_SPELLED.search(text, pos):
+    if "@" in low:
+        for m in _EMAIL.finditer(low):
+            out.append(Hit("email", m.start(), m.end(), f"{m.group(1)}@{m.group(2)}"))
+    seen = SpanSet([(h.start, h.end) for h in out])
+    windows = _spelled_windows(low, seen) if "at" in low or "@" in low else []
+    for lo, hi in windows:
+        pos = lo
+        while m := _EMAIL_SPELLED.search(low, pos, hi):
             # A rejected match ("me at 305-555-0186. jo") resumes after its user part, since the real
             # address may start inside what it swallowed as a domain.
             pos = m.end(1)
@@ -213,12 +245,16 @@ def find_emails(text: str) -> list[Hit]:
     return out
 
 
-def find_urls(text: str) -> list[Hit]:
+def find_urls(text: str, low: str | None = None) -> list[Hit]:
+    """URLs and bare domains, as written (case kept)."""
     if "." not in text:
         return []
+    low = fold_case(text) if low is None else low
+    if not _URL_GATE.search(low):
+        return []
     out: list[Hit] = []
-    for m in _URL.finditer(text):
-        url = m.group(0).rstrip(".,;:!?")
+    for m in _URL.finditer(low):
+        url = text[m.start() : m.end()].rstrip(".,;:!?")
         if "@" in text[max(0, m.start() - 1) : m.start()]:
             continue
         out.append(Hit("url", m.start(), m.start() + len(url), url))
@@ -229,20 +265,21 @@ _NUMBERISH = re.compile(r"[\d.\-]+")
 _LINE_COMPOUND = re.compile(
     r"(?:booking|phone|help|hot|land|direct|text|support|private|business|work|main|contact|cell|mobile"
     r"|office|personal|call|front|bottom|top)[\s-]*$",
-    re.IGNORECASE,
 )
 """``booking line``, ``phone line``, ``help line``: a telephone line, not the LINE messenger."""
 
 
-def find_handles(text: str, claimed: SpanSet | None = None) -> list[Hit]:
+def find_handles(text: str, claimed: SpanSet | None = None, low: str | None = None) -> list[Hit]:
     """Messaging and social handles after a platform keyword, and profile URLs.
 
     ``claimed`` holds spans other extractors own (phones): a number after ``WhatsApp:`` or ``Booking
     line:`` is reported as a phone, never as a handle, whatever disguise it wears (``f0ur 0ne ...``).
     """
+    low = fold_case(text) if low is None else low
+    text = low
     out: list[Hit] = []
-    for m in _HANDLE.finditer(text):
-        key = m.group(1).lower()
+    for m in _HANDLE.finditer(low):
+        key = m.group(1)
         platform = PLATFORMS[key]
         sep = m.group(2)
         handle = m.group(3).rstrip("._-")
@@ -260,7 +297,8 @@ def find_handles(text: str, claimed: SpanSet | None = None) -> list[Hit]:
         if key == "line" and _LINE_COMPOUND.search(text, max(0, m.start() - 12), m.start()):
             continue
         out.append(Hit("handle", m.start(), m.start(3) + len(handle), handle.lower(), platform))
-    for m in _PROFILE_URL.finditer(text) if "/" in text else ():
+    profiles = "/" in text and any(host in text for host in _PROFILE_HOSTS)
+    for m in _PROFILE_URL.finditer(text) if profiles else ():
         platform = _PROFILE_PLATFORM[m.group(1).lower()]
         handle = m.group(2).rstrip("._-").lower()
         kind = "payment" if platform in PAYMENT_PLATFORMS else "handle"
@@ -270,7 +308,9 @@ def find_handles(text: str, claimed: SpanSet | None = None) -> list[Hit]:
     return out
 
 
-def find_payments(text: str) -> list[Hit]:
+def find_payments(text: str, low: str | None = None) -> list[Hit]:
+    """Cash tags (``$name``) and keyed payment handles (``Venmo: @name``), lower-cased."""
+    text = fold_case(text) if low is None else low
     out: list[Hit] = []
     if "$" in text:
         for m in _CASHTAG.finditer(text):
@@ -279,7 +319,8 @@ def find_payments(text: str) -> list[Hit]:
                 continue
             out.append(Hit("payment", m.start(), m.end(), "$" + tag.lower(), "cashapp"))
     tags = SpanSet([(h.start, h.end) for h in out])
-    for m in _PAY_KEYED.finditer(text):
+    keyed = any(word in text for word in ("venmo", "cash", "paypal", "zelle", "apple"))
+    for m in _PAY_KEYED.finditer(text) if keyed else ():
         raw = m.group(1).lower().replace(" ", "")
         platform = {"cashapp": "cashapp", "venmo": "venmo", "paypal": "paypal"}.get(raw)
         if platform is None:

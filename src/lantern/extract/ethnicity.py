@@ -12,9 +12,10 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+from lantern.extract.normalise import fold_case
 from lantern.extract.trie import trie_pattern
 
-_SPACED = re.compile(r"(?<![a-z])(?:[a-z][\s.\-*_]){3,11}[a-z](?![a-z])", re.IGNORECASE)
+_SPACED = re.compile(r"(?<![a-z])(?:[a-z][\s.\-*_]){3,11}[a-z](?![a-z])")
 """Letter-spaced words such as ``a s i a n`` (HTI ``clean_part_ethn``)."""
 _SPACE_CHARS = re.compile(r"[\s.\-*_]")
 
@@ -27,12 +28,13 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
         for form in forms:
             canon[form.lower()] = term
     body = trie_pattern({f.replace(" ", "\0") for f in canon}).replace("\\\x00", r"\s+").replace("\x00", r"\s+")
-    pattern = re.compile(r"(?<![a-z])" + body + r"(?![a-z])", re.IGNORECASE)
+    pattern = re.compile(r"(?<![a-z])" + body + r"(?![a-z])")
     return pattern, canon
 
 
 def find_ethnicity(text: str) -> list[tuple[int, int, str, bool]]:
-    """``(start, end, canonical term, letter_spaced)`` for each marketing term."""
+    """``(start, end, canonical term, letter_spaced)`` for each marketing term (case-insensitive)."""
+    text = fold_case(text)
     pattern, canon = _lexicon()
     out: list[tuple[int, int, str, bool]] = []
     for m in pattern.finditer(text):

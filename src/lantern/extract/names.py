@@ -1,4 +1,5 @@
-"""Provider names introduced by the usual phrases ("I'm Jess", "ask for Mia", "Mia is back").
+"""Provider names introduced by the usual phrases ("I'm Jess", "call me Jess", "ask for Mia", "Mia is
+back", "Mia is in Boston", "Jess here." opening a sentence).
 
 Names are only taken after an introducing phrase and must be capitalised, because free-standing
 capitalised words in ads are mostly places, brands and marketing terms. Several names per phone is a
@@ -9,19 +10,28 @@ from __future__ import annotations
 
 import re
 
+from lantern.extract.normalise import fold_case
 from lantern.extract.places import gazetteer, lookup
 
 CITY_POPULATION = 100_000
 
 _NAME = r"([A-Z][a-z]{1,14}(?:[- ][A-Z][a-z]{1,14})?)"
-_INTRO = re.compile(
-    rf"(?:\b(?:[Ii]'?m|I am|[Mm]y name is|[Nn]ame\s*[:\-]|[Aa]sk for|[Cc]all for|[Tt]his is|[Ii]t'?s|"
-    rf"[Hh]i,? (?:it'?s|I'?m)|[Cc]ome see|[Cc]all me)\s+){_NAME}\b"
-    rf"|(?<![\w.])\b{_NAME}\s+(?:is|here is)\s+(?:back|here|available|in town|(?:now\s+)?(?:in|visiting)"
-    rf"\s+(?P<place>[A-Z][a-z]+(?:\s[A-Z][a-z]+)?))\b"
-    # "Jess here." opening a sentence, as people sign in: only before punctuation, so "Click here to" is not one
-    rf"|(?:^|(?<=[.!?,;:>\n])\s*|(?<=[.!?,;:]\s))(?P<signed>[A-Z][a-z]{{1,14}})\s+here\b(?=\s*(?:[,.!;:]|$))"
+# Each form is found by its lower-case keyword in ``fold_case(text)`` first (cheap: no IGNORECASE, few
+# hits), and only then is the capitalised name read from the original text next to it.
+_INTRO_KEY = re.compile(
+    r"(?<![a-z])(?:i'?m|i am|my name is|name\s*[:\-]|ask for|call for|this is|it'?s|hi,? (?:it'?s|i'?m)"
+    r"|come see|call me)\s+"
 )
+_NAME_AFTER = re.compile(_NAME + r"\b")
+# "Mia is back", "Mia is in Boston now"
+_IS_KEY = re.compile(
+    r"\s+(?:here\s+)?is\s+(?:(?:back|here|available|in town)(?![a-z])|(?:now\s+)?(?P<at>in|visiting)\s+)"
+)
+_NAME_BEFORE = re.compile(rf"(?<![\w.]){_NAME}$")
+_PLACE_AFTER = re.compile(r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\b")
+# "Jess here." opening a sentence, as people sign in: only before punctuation, so "Click here to" is not one
+_HERE_KEY = re.compile(r"\s+here(?=\s*(?:[,.!;:]|$))")
+_SIGNED_BEFORE = re.compile(r"(?:^|[.!?,;:>\n])\s*([A-Z][a-z]{1,14})$")
 _NOT_NAMES = frozenset(
     [
         "I",
@@ -154,16 +164,30 @@ def _is_city(name: str) -> bool:
     return place is not None and gazetteer().population.get(place, 0) >= CITY_POPULATION
 
 
-def find_names(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, name)`` for each introduced provider name."""
+def find_names(text: str, low: str | None = None) -> list[tuple[int, int, str]]:
+    """``(start, end, name)`` for each introduced provider name, in text order."""
+    low = fold_case(text) if low is None else low
+    found: list[tuple[int, int, str]] = []
+    for m in _INTRO_KEY.finditer(low):
+        if n := _NAME_AFTER.match(text, m.end()):
+            found.append((n.start(1), n.end(1), n.group(1)))
+    if " is " in low:
+        for m in _IS_KEY.finditer(low):
+            n = _NAME_BEFORE.search(text, max(0, m.start() - 32), m.start())
+            if n is None:
+                continue
+            if m.group("at") and (not _PLACE_AFTER.match(text, m.end()) or _is_city(n.group(1))):
+                continue  # "Houston is in Texas": a place, not a person
+            found.append((n.start(1), n.end(1), n.group(1)))
+    if "here" in low:
+        for m in _HERE_KEY.finditer(low):
+            n = _SIGNED_BEFORE.search(text, max(0, m.start() - 24), m.start())
+            if n is not None:
+                found.append((n.start(1), n.end(1), n.group(1)))
     out: list[tuple[int, int, str]] = []
-    for m in _INTRO.finditer(text):
-        gi = 1 if m.group(1) else 2 if m.group(2) else "signed"
-        name = m.group(gi)
+    for start, end, name in sorted(set(found)):
         first = name.split()[0].split("-")[0]
         if first in _NOT_NAMES or name in _NOT_NAMES:
             continue
-        if m.group("place") and _is_city(name):
-            continue  # "Houston is in Texas": a place, not a person
-        out.append((m.start(gi), m.end(gi), name))
+        out.append((start, end, name))
     return out

@@ -4,9 +4,10 @@ Pipeline over one normalised field:
 
 1. Exclusions (§4.3 step 5): prices, heights, measurements, weights, dates, times, ``24/7``, ``420``,
    ZIP codes, percentages and order numbers are found first; digits inside them can never be phone digits.
-2. Tokens: ASCII digit runs, number words (spelled, misspelled, leet, ``oh``, tens, ``double``), and
-   *weak* tokens (letter lookalikes ``O l I |``, homophones ``for``/``to``) that count only between
-   other digit tokens. Tokens carry the trace step that their disguise implies.
+2. Tokens, from one regex scan: ASCII digit runs, number words (spelled, misspelled, leet, ``oh``, tens,
+   ``double``) and letter lookalikes (``O l I i | ! s``). A lookalike glued to a digit (``O142``, ``S55``)
+   counts like a digit; a free-standing one, like a homophone (``for``/``to``), is *weak* and counts only
+   between other digit tokens. Tokens carry the trace step that their disguise implies.
 3. Runs: tokens separated by at most a few non-alphanumeric characters (any separators, emoji).
 4. Windows: inside a run, windows of whole tokens with a plausible length are validated with
    ``phonenumbers`` for the record's regions, longest first. A cheap shape check comes first so that
@@ -19,6 +20,7 @@ Fictional numbers (NANP 555-0100..0199, Ofcom's 07700 900xxx drama range) are ac
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -26,7 +28,7 @@ from itertools import pairwise
 import phonenumbers
 
 from lantern.extract import numwords
-from lantern.extract.normalise import Normalised
+from lantern.extract.normalise import Normalised, fold_case
 from lantern.extract.spans import SpanSet
 from lantern.extract.trie import trie_pattern
 
@@ -59,8 +61,9 @@ _UNITS_AFTER = (
 # positions instead of trying each branch at every character; ``(?<!\w\d)`` then stands for the
 # ``\b`` that would otherwise sit before the first digit.
 _EXCL_NUM = re.compile(
-    r"[$£€₹]\s?\d[\d,]*(?:\.\d+)?(?:k\b)?(?:\s*[/,]\s*[$£€₹]?\d[\d,]*(?:\.\d+)?)*"  # prices, "$150/250"
-    r"|\d(?<!\w\d)(?:"
+    r"[$£€₹\d](?:"  # one leading character class: ``re`` skips to the next digit or currency sign in C
+    r"(?<=[$£€₹])\s?\d[\d,]*(?:\.\d+)?(?:k\b)?(?:\s*[/,]\s*[$£€₹]?\d[\d,]*(?:\.\d+)?)*"  # "$150/250"
+    r"|(?<=\d)(?<!\w\d)(?:"
     rf"\d{{1,3}}(?:\.\d\d)?\s*(?:{trie_pattern(_UNITS_AFTER.split('|'))})\b"  # "200 roses", "150hh"
     r"|\s*(?:'|’|ft|feet|foot)\s*\d{0,2}\s*(?:\"|”|''|in\b|inches)?"  # heights 5'4"
     r"|\d\s?[a-z]{0,3}\s*[-/]\s*\d{2}\s*[-/]\s*\d{2}\b"  # 34-24-36, 34D-24-36
@@ -70,8 +73,7 @@ _EXCL_NUM = re.compile(
     r"|(?<=2)4\s*[/\\-]\s*7\b|(?<=2)4\s*hrs?\b"  # 24/7
     r"|(?<=4)(?<!\+4)20\b(?!\s*[-.]?\s*\d)"  # 420
     r"|\d{0,2}(?:\.\d+)?\s*%"  # percentages
-    r")",
-    re.IGNORECASE,
+    r"))",
 )
 _EXCL_WORD = re.compile(
     r"(?<![a-z])(?:"
@@ -81,11 +83,11 @@ _EXCL_WORD = re.compile(
     r"|(?:zip|postal|post)\s*(?:code)?\s*[:#]?\s*\d{5}(?:-\d{4})?\b"
     r"|(?:order|ref|reference|invoice|tracking|confirmation|ticket|case|listing|item|ad|post|id|sku)"
     r"\s*(?:no\.?|num(?:ber)?|id)?\s*[:#]?\s*#?\s*\d[\d-]{3,})",
-    re.IGNORECASE,
 )
+"""Keyword-led exclusions. Like ``_EXCL_NUM`` and ``_URL_IDS`` it is written in lower case and runs on the
+``fold_case`` copy of the window: ``re.IGNORECASE`` made it four times slower."""
 _ZIP = re.compile(r"\b[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b")
-_URL_IDS = re.compile(r"(?<=/)\d{6,}(?=[/?&#.]|$)|[?&](?P<key>[a-z_]{0,20})=(?P<value>\d{6,})(?=[&#]|$)",
-                      re.IGNORECASE)
+_URL_IDS = re.compile(r"(?<=/)\d{6,}(?=[/?&#.]|$)|[?&](?P<key>[a-z_]{0,20})=(?P<value>\d{6,})(?=[&#]|$)")
 _ID_KEYS = frozenset({"id", "p", "post", "ad", "listing", "item", "page", "pg", "n", "no", "num", "ts", "t",
                       "time", "timestamp", "v", "ver", "cb", "_", "ref_id", "refid"})  # fmt: skip
 """Numbers that are whole URL path segments (``/ad/7135550142``) or the value of an id-like query key are
@@ -128,15 +130,16 @@ class PhoneMatch:
 
 def _exclusion_spans(text: str, field_name: str) -> list[tuple[int, int]]:
     """Spans of ``text`` (a window of the field) that cannot hold phone digits."""
-    spans = [m.span() for m in _EXCL_NUM.finditer(text)]
-    spans += [m.span() for m in _EXCL_WORD.finditer(text)]
+    low = fold_case(text)
+    spans = [m.span() for m in _EXCL_NUM.finditer(low)]
+    spans += [m.span() for m in _EXCL_WORD.finditer(low)]
     spans += [m.span() for m in _ZIP.finditer(text)]
     if field_name == "url":
-        for m in _URL_IDS.finditer(text):
+        for m in _URL_IDS.finditer(low):
             key = m.group("key")
             if key is None:
                 spans.append(m.span())
-            elif key.lower() in _ID_KEYS or key.lower().endswith("id"):
+            elif key in _ID_KEYS or key.endswith("id"):
                 spans.append(m.span("value"))
     return spans
 
@@ -159,9 +162,11 @@ def _tokens(text: str) -> list[_Token | None]:
     """
     out: list[_Token | None] = []
     counts = [0, 0]  # digits, words
+    pos = 0
     if text[:1].isalpha() and (head := _TOKEN_AT_START.match(text)):
         _emit(text, head, "w", "l", out, counts)
-    for m in _TOKEN.finditer(text):
+        pos = head.end()
+    for m in _TOKEN.finditer(text, pos):
         if m.start("d") >= 0:
             s, e = m.span("d")
             out.append(_Token(s, e, m.group("d"), frozenset()))
@@ -170,8 +175,8 @@ def _tokens(text: str) -> list[_Token | None]:
                 _emit(text, m, "w2", "l2", out, counts)
         else:
             _emit(text, m, "w", "l", out, counts)
-    if not counts[1] and counts[0] < 7:
-        return []
+    if not counts[1]:
+        return out if counts[0] >= 7 else []  # no number words: nothing to compose
     return _compose(out)
 
 
@@ -300,7 +305,14 @@ def _runs(text: str, tokens: list[_Token | None]) -> list[list[_Token]]:
         current.append(tok)
     if current:
         runs.append(current)
-    return [piece for run in runs for piece in _drop_stray_weak(run) if sum(len(t.digits) for t in piece) >= 7]
+    out: list[list[_Token]] = []
+    for run in runs:
+        if len(run) == 1 and len(run[0].digits) < 7:
+            continue  # a lone short number (a price, an age): the common case, settled without a loop
+        for piece in _drop_stray_weak(run) if any(t.weak for t in run) else (run,):
+            if sum(len(t.digits) for t in piece) >= 7:
+                out.append(piece)
+    return out
 
 
 MAX_WEAK_DIGITS = 4
@@ -325,7 +337,7 @@ def _drop_stray_weak(run: list[_Token]) -> list[list[_Token]]:
         while j < n and run[j].weak:
             j += 1
         group = run[i:j]
-        if 0 < i and j < n and sum(len(t.digits) for t in group) <= MAX_WEAK_DIGITS:
+        if i > 0 and j < n and sum(len(t.digits) for t in group) <= MAX_WEAK_DIGITS:
             current.extend(group)
         else:
             if current:
@@ -436,11 +448,15 @@ def find_phones(norm: Normalised, regions: tuple[str, ...], field_name: str) -> 
         spans += [(a + lo, b + lo) for a, b in _exclusion_spans(text[lo:hi], field_name)]
     spans.sort()
     excluded = SpanSet(spans)
+    starts = [a for a, _ in spans]
+    longest = max((b - a for a, b in spans), default=0)
     readings: list[tuple[list[_Token], list[tuple[int, int, str]]]] = []
     for run, found in hot:
         if spans and any(excluded.overlaps(t.start, t.end) for t in run):
-            # Only a run an exclusion touches is split and read again; the others keep their windows.
-            for piece in _runs(text, _mark_excluded(list(run), spans)):
+            # Only a run an exclusion touches is split and read again, against only the exclusions
+            # near it (all of them would make a megabyte of repeated ads quadratic).
+            near = spans[bisect_left(starts, run[0].start - longest) : bisect_left(starts, run[-1].end)]
+            for piece in _runs(text, _mark_excluded(list(run), near)):
                 readings.append((piece, _windows(text, piece, regions)))
         else:
             readings.append((run, found))

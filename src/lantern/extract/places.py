@@ -209,7 +209,8 @@ _CUE = re.compile(
     r"((?:[A-Z][a-zA-Z'.-]+)(?:\s+[A-Z][a-zA-Z'.-]+){0,2})",
 )
 _QUALIFIED = re.compile(
-    r"(?<![A-Za-z])((?:[A-Z][a-zA-Z'.-]+)(?:\s+[A-Z][a-zA-Z'.-]+){0,2}),?\s+"
+    # opens by consuming a capital (then checks the character before it), so ``re`` skips lower case in C
+    r"([A-Z](?<![A-Za-z][A-Z])[a-zA-Z'.-]+(?:\s+[A-Z][a-zA-Z'.-]+){0,2}),?\s+"
     r"([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b"
 )
 _NOT_PLACES = frozenset(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lantern.extract.normalise import fold_case
 from lantern.extract.spans import SpanSet
 from lantern.extract.trie import trie_pattern
 
@@ -25,24 +26,30 @@ _DURATIONS = {
     "90 min": 90, "90min": 90, "qv": None, "quick visit": None, "overnight": None, "ovn": None,
 }  # fmt: skip
 _DUR_ALT = trie_pattern(_DURATIONS)
-_SYM_ALT = trie_pattern(_SYMBOLS)
 _WORD_ALT = trie_pattern(_WORDS)
-_AMOUNT = r"(\d{2,5}(?:[.,]\d{2})?)"
 
-_PRE_DUR = re.compile(rf"(?<![a-z])({_DUR_ALT})\s*[:=\-@/]?\s*$", re.IGNORECASE)
+_PRE_DUR = re.compile(rf"(?<![a-z])({_DUR_ALT})\s*[:=\-@/]?\s*$")
+# Both price patterns open by consuming one character of a small class (a currency sign or a digit), so
+# ``re`` skips in C to the next candidate instead of trying the pattern at every position; the checks on
+# the character before come after it as look-behinds. Letter prefixes of ``$`` (``A$``, ``US$``) are
+# read back in Python (``_symbol``).
 _PRICE = re.compile(
-    rf"(?:(?<![a-z0-9])({_SYM_ALT})\s?{_AMOUNT}(?:\s*({_WORD_ALT})(?![a-z]))?"
-    rf"|(?<![\d.,$])\b{_AMOUNT}\s*({_WORD_ALT})(?![a-z]))"
-    rf"(?:\s*(?:/|per|for|an?|each|-)?\s*({_DUR_ALT})(?![a-z]))?",
-    re.IGNORECASE,
+    rf"(?P<first>[$£€₹\d])(?:"
+    rf"(?<=[$£€₹])\s?(?P<a1>\d{{2,5}}(?:[.,]\d{{2}})?)(?:\s*(?P<w1>{_WORD_ALT})(?![a-z]))?"
+    rf"|(?<=\d)(?<![\w.,$]\d)(?P<a2>\d{{1,4}}(?:[.,]\d{{2}})?)\s*(?P<w2>{_WORD_ALT})(?![a-z]))"
+    rf"(?:\s*(?:/|per|for|an?|each|-)?\s*(?P<dur>{_DUR_ALT})(?![a-z]))?",
 )
 _AMOUNT_PER = re.compile(
-    rf"(?<![\d.,$])\b(\d{{2,4}})\s*(?:/|per|an?|each)\s*({_DUR_ALT})(?![a-z])", re.IGNORECASE
+    rf"(\d(?<![\w.,$]\d)\d{{1,3}})\s*(?:/|per|an?|each)\s*({_DUR_ALT})(?![a-z])"
 )
+_DOLLAR_PREFIXES = ("au", "ca", "us", "a", "c")
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _BARE_DUR = re.compile(
     rf"(?<![a-z0-9])({_DUR_ALT})\s*[:=\-@/]?\s*(?<![\d$])(\d{{2,4}})(?![\d,.%']|\s*[-.]?\s*\d|\s*(?:lbs?|kg|cm|yrs?|years?|yo)\b)",
-    re.IGNORECASE,
 )
+
+
+_HAS_DIGIT = re.compile(r"\d\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +69,43 @@ def _amount(raw: str) -> float:
     return float(raw.replace(",", ""))
 
 
+def _symbol(text: str, at: int, sign: str) -> tuple[int, str | None]:
+    """The currency symbol ending with ``sign`` at ``at`` (``$``, ``A$``, ``US$``...) and where it starts;
+    ``None`` when a letter or digit runs into it (``x$100`` is not a price)."""
+    if sign == "$":
+        for prefix in _DOLLAR_PREFIXES:
+            start = at - len(prefix)
+            if start >= 0 and text.startswith(prefix, start) and (start == 0 or text[start - 1] not in _ALNUM):
+                return start, prefix + "$"
+    if at and text[at - 1] in _ALNUM:
+        return at, None
+    return at, sign
+
+
 def find_prices(text: str, masked: SpanSet, default_currency: str = "USD") -> list[PriceHit]:
-    """Every price in ``text`` outside ``masked`` spans (phones)."""
+    """Every price in ``text`` outside ``masked`` spans (phones).
+
+    Case-insensitive: callers may pass ``fold_case(text)``; the patterns are written in lower case and
+    compiled without ``re.IGNORECASE``, which is several times slower.
+    """
+    text = fold_case(text)
+    if not _HAS_DIGIT.search(text):
+        return []
     out: list[PriceHit] = []
     taken: list[tuple[int, int]] = []
     for m in _PRICE.finditer(text):
-        if masked.overlaps(m.start(), m.end()):
-            continue
-        sym, amt1, word1, amt2, word2, post_dur = m.groups()
         start = m.start()
+        amt1, amt2 = m.group("a1"), m.group("a2")
+        word1, word2, post_dur = m.group("w1"), m.group("w2"), m.group("dur")
+        sym = None
+        if amt1 is not None:
+            start, sym = _symbol(text, start, m.group("first"))
+            if sym is None:
+                continue
+        else:
+            amt2 = m.group("first") + amt2
+        if masked.overlaps(start, m.end()):
+            continue
         pre_dur = None
         if not post_dur and (pre := _PRE_DUR.search(text[max(0, start - 16) : start])):
             pre_dur = pre.group(1)

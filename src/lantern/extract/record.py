@@ -15,7 +15,7 @@ from lantern.extract.contacts import Hit, find_emails, find_handles, find_paymen
 from lantern.extract.crypto import find_crypto
 from lantern.extract.ethnicity import find_ethnicity
 from lantern.extract.names import find_names
-from lantern.extract.normalise import Normalised, normalise
+from lantern.extract.normalise import Normalised, fold_case, normalise
 from lantern.extract.phones import find_phones
 from lantern.extract.places import Place, find_places, geocode_stated
 from lantern.extract.prices import find_prices
@@ -60,6 +60,7 @@ def _extract_field(text: str, field: str, regions: tuple[str, ...], cfg: Extract
     text = text[: cfg.max_field_chars]
     norm = normalise(text)
     ntext = norm.text
+    low = fold_case(ntext)  # one lower-cased copy, same offsets, for every case-insensitive matcher
     mentions: list[dict[str, Any]] = []
     masked = SpanSet()
 
@@ -67,35 +68,35 @@ def _extract_field(text: str, field: str, regions: tuple[str, ...], cfg: Extract
         mentions.append(_mention(norm, field, "phone", p.e164, p.start, p.end, p.techniques, p.obscured))
         masked.add(p.start, p.end)
 
-    for h in find_emails(ntext):
+    for h in find_emails(ntext, low):
         mentions.append(_mention(norm, field, "email", h.value, h.start, h.end, h.techniques))
         masked.add(h.start, h.end)
     for c_start, c_end, platform, address in find_crypto(ntext):
         m = _mention(norm, field, "crypto", {"platform": platform, "address": address}, c_start, c_end)
         mentions.append(m)
         masked.add(c_start, c_end)
-    hits: list[Hit] = find_handles(ntext, masked) + find_payments(ntext)
+    hits: list[Hit] = find_handles(ntext, masked, low) + find_payments(ntext, low)
     for h in hits:
         value: dict[str, str] = {"platform": h.platform, "handle": h.value}
         mentions.append(_mention(norm, field, h.type, value, h.start, h.end, h.techniques))
     if field != "url":
-        for h in find_urls(ntext):
+        for h in find_urls(ntext, low):
             mentions.append(_mention(norm, field, "url", h.value, h.start, h.end))
             masked.add(h.start, h.end)
 
-    for a in find_ages(ntext, masked, title=field == "title"):
+    for a in find_ages(ntext, masked, title=field == "title", low=low):
         steps = {"spelled_digits"} if a.spelled else set()
         mentions.append(_mention(norm, field, "age", a.value, a.start, a.end, steps))
     region_currency = cfg.currency_for(regions[0])
-    for pr in find_prices(ntext, masked, region_currency):
+    for pr in find_prices(low, masked, region_currency):
         value_p = {"amount": pr.amount, "currency": pr.currency, "minutes": pr.minutes}
         mentions.append(_mention(norm, field, "price", value_p, pr.start, pr.end))
     if field != "url":
-        for n_start, n_end, name in find_names(ntext):
+        for n_start, n_end, name in find_names(ntext, low):
             mentions.append(_mention(norm, field, "name", name, n_start, n_end))
         for p_start, p_end, place in find_places(ntext):
             mentions.append(_mention(norm, field, "location", place.as_dict(), p_start, p_end))
-        for e_start, e_end, term, spaced in find_ethnicity(ntext):
+        for e_start, e_end, term, spaced in find_ethnicity(low):
             steps_e = {"letter_spaced"} if spaced else set()
             mentions.append(_mention(norm, field, "ethnicity", term, e_start, e_end, steps_e))
     return mentions
