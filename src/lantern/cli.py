@@ -7,6 +7,7 @@ import typer
 from lantern.commands import (
     calibrate,
     common,
+    crawl,
     demo,
     evaluate,
     export,
@@ -41,9 +42,10 @@ def main_options(
     ctx.obj = common.Options(data_dir=data_dir, database_url=database_url)
 
 
-for module in (demo, ingest, extract, link, export, stats, triage, serve, synth, evaluate, calibrate):
+for module in (demo, ingest, extract, crawl, link, export, stats, triage, serve, synth, evaluate, calibrate):
     module.register(app)
 
 
 def main() -> None:
     app()
+

@@ -9,12 +9,25 @@ import typer
 from lantern.commands.common import byte_progress, database_from, errors
 from lantern.ingest.pipeline import Ingestor
 from lantern.sources.files import expand_paths, input_size
+from lantern.sources.formats import FORMATS
+from lantern.sources.sites import SiteConfigError
+from lantern.sources.sites import configure as configure_sites
 
 
 def ingest(
     ctx: typer.Context,
-    paths: list[str] = typer.Argument(..., help="JSONL/CSV files (.gz too), folders (recursive), or -"),
+    paths: list[str] = typer.Argument(
+        ..., help="JSONL/CSV, WARC, Memex CDR or X/Mastodon JSON files (.gz too), folders (recursive), or -"
+    ),
     csv_stdin: bool = typer.Option(False, "--csv", help="Read stdin as CSV instead of JSONL."),
+    fmt: str = typer.Option(
+        None,
+        "--format",
+        help="Read every input as jsonl, csv, warc, cdr, twitter or mastodon (default: by name and content).",
+    ),
+    sites: list[str] = typer.Option(
+        None, "--sites", help="Site rules (TOML file or folder) for WARC/CDR pages, besides DATA_DIR/sites."
+    ),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was quarantined."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-record errors."),
     link: bool = typer.Option(True, "--link/--no-link", help="Link the new records into networks afterwards."),
@@ -24,10 +37,20 @@ def ingest(
     if missing:
         errors.print(f"error: {missing[0]}: no such file or folder", markup=False)
         raise typer.Exit(2)
+    if fmt is not None and fmt not in FORMATS:
+        errors.print(f"error: --format must be one of {', '.join(FORMATS)}", markup=False)
+        raise typer.Exit(2)
     settings, engine = database_from(ctx)
+    try:
+        configure_sites([settings.data_dir / "sites", *(sites or [])])
+    except SiteConfigError as error:
+        errors.print(f"error: {error}", markup=False)
+        raise typer.Exit(2) from error
     inputs, skipped = expand_paths(paths)
     if csv_stdin:
-        inputs = [(path, "csv" if path == "-" else fmt) for path, fmt in inputs]
+        inputs = [(path, "csv" if path == "-" else kind) for path, kind in inputs]
+    if fmt is not None:
+        inputs = [(path, fmt) for path, _ in inputs]
     sizes = [input_size(path) for path, _ in inputs]
     total = None if None in sizes else sum(s or 0 for s in sizes)
     with byte_progress() as progress:
@@ -46,7 +69,8 @@ def ingest(
     if skipped:
         errors.print(
             f"skipped {len(skipped)} file(s) in folders that are not record files "
-            f"(.jsonl, .ndjson, .csv) or whose names start with _ or ., e.g. {skipped[0]}",
+            f"(.jsonl, .ndjson, .csv, .warc, X/Mastodon .json) or whose names start with _ or ., "
+            f"e.g. {skipped[0]}",
             markup=False,
         )
     typer.echo(summary.line())

@@ -64,9 +64,11 @@ def parse_item(item: RawItem) -> InputRecord | Problem:
     """Validate one raw item; never raises for bad input."""
     if item.problem is not None:
         return Problem(*item.problem)
-    if item.fmt == "csv":
+    if item.data is not None:  # a page or post its reader already mapped (WARC, CDR, social)
+        data: Any = item.data
+    elif item.fmt == "csv":
         try:
-            data: Any = _csv_row_to_data(item.row or {})
+            data = _csv_row_to_data(item.row or {})
         except orjson.JSONDecodeError as error:
             return Problem("images", f"malformed JSON list: {error}")
     else:

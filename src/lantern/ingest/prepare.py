@@ -22,10 +22,13 @@ ENTITY_KINDS = {"phones": "phone", "emails": "email", "urls": "url", "names": "n
 def content_hash(record: InputRecord, image_hashes: list[str]) -> str:
     """SHA-256 of what the record says, independent of key order and of when it was collected.
 
-    ``collected_at`` is left out so that capturing an unchanged ad again is recognised as unchanged;
+    ``collected_at`` and ``extra.provenance`` are left out so that capturing an unchanged ad again is
+    recognised as unchanged;
     the images' own hashes are put in, so a swapped photo behind the same path is a new revision.
     """
     content = record.model_dump(mode="json", exclude={"collected_at"})
+    # Where a page reader found the record (WARC offset, CDR line) changes with every capture, not the ad.
+    content["extra"].pop("provenance", None)
     content["images"] = [content["images"], image_hashes]
     return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()
 

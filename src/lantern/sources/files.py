@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 """Lines longer than this are never held whole in memory: they are quarantined from a bounded prefix."""
@@ -33,7 +33,10 @@ class RawItem:
     """One record's bytes as read, with where it came from.
 
     ``problem`` is set by the reader when the bytes cannot even be split into a record (an over-long
-    line, a CSV row with the wrong number of columns); ``row`` holds a CSV row already split by header.
+    line, a CSV row with the wrong number of columns); ``row`` holds a CSV row already split by header;
+    ``data`` holds a record already mapped by a page or post reader (WARC, CDR, social), which ingest
+    validates instead of decoding ``raw`` as a record, while ``raw`` stays the bytes the source gave.
+    For those formats ``line`` is the record's ordinal in the file (WARC record, JSON line or post).
     """
 
     origin: str
@@ -46,14 +49,26 @@ class RawItem:
     raw_size: int = 0
     raw_sha256: str = ""
     truncated: bool = False
+    data: dict[str, Any] | None = None
 
 
 def detect_format(path: Path) -> str | None:
-    """``jsonl`` or ``csv`` from the file name (``.gz`` allowed), or None for files that are not records."""
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes = suffixes[:-1]
-    return RECORD_SUFFIXES.get(suffixes[-1]) if suffixes else None
+    """The format of a file in a folder, or None for files that are not records.
+
+    CSV and WARC go by name; JSON lines are sniffed, because a Memex CDR dump or a saved API response
+    is also ``.jsonl``; a ``.json`` file is read only when it looks like social posts.
+    """
+    from lantern.sources.formats import format_by_name, sniff_format
+
+    by_name = format_by_name(path)
+    if by_name in ("csv", "warc"):
+        return by_name
+    if by_name == "jsonl":
+        return sniff_format(path) or "jsonl"
+    if by_name == "json":
+        sniffed = sniff_format(path)
+        return sniffed if sniffed in ("twitter", "mastodon") else None
+    return None
 
 
 def expand_paths(paths: Iterable[str]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -79,11 +94,22 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[tuple[str, str]], list[str]
                 else:
                     inputs.append((str(child), fmt))
         else:
-            inputs.append((str(path), detect_format(path) or "jsonl"))
+            inputs.append((str(path), _explicit_format(path)))
     return inputs, skipped
 
 
-def _open_binary(path: str) -> BinaryIO:
+def _explicit_format(path: Path) -> str:
+    """A file named on the command line is read whatever its name: sniffed, else as JSONL."""
+    from lantern.sources.formats import format_by_name, sniff_format
+
+    by_name = format_by_name(path)
+    if by_name in ("csv", "warc"):
+        return by_name
+    return (sniff_format(path) if path.is_file() else None) or "jsonl"
+
+
+def open_binary(path: str) -> BinaryIO:
+    """The file's bytes (gunzipped for ``.gz``), or stdin for ``-``."""
     if path == "-":
         return sys.stdin.buffer
     if path.lower().endswith(".gz"):
@@ -127,7 +153,7 @@ def _physical_lines(handle: BinaryIO) -> Iterator[tuple[bytes, bool, int, str]]:
 def read_jsonl(path: str, base_dir: Path) -> Iterator[RawItem]:
     """One RawItem per non-blank line."""
     origin = "<stdin>" if path == "-" else path
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         for number, (chunk, complete, size, digest) in enumerate(_physical_lines(handle), start=1):
             if not complete:
                 yield RawItem(
@@ -180,7 +206,7 @@ class _LineFeeder:
 def read_csv(path: str, base_dir: Path) -> Iterator[RawItem]:
     """One RawItem per CSV row, mapped by the header row; quoted fields may span lines."""
     origin = "<stdin>" if path == "-" else path
-    with _open_binary(path) as handle:
+    with open_binary(path) as handle:
         feeder = _LineFeeder(handle)
         reader = csv.reader(feeder)
         feeder.start_row()
@@ -219,6 +245,10 @@ def read_csv(path: str, base_dir: Path) -> Iterator[RawItem]:
 def read_items(path: str, fmt: str) -> Iterator[RawItem]:
     """Raw items of one input; image paths resolve relative to the file's folder (stdin: the cwd)."""
     base_dir = Path.cwd() if path == "-" else Path(path).resolve().parent
+    if fmt in ("warc", "cdr", "twitter", "mastodon"):
+        from lantern.sources.formats import page_reader
+
+        return page_reader(fmt)(path, base_dir)
     reader = read_csv if fmt == "csv" else read_jsonl
     return reader(path, base_dir)
 
