@@ -10,8 +10,10 @@ lock file has not changed since the last install, so repeated runs start at once
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,19 +53,37 @@ def ensure_venv() -> None:
     STAMP.write_text(_lock_digest())
 
 
-def ensure_test_services() -> None:
-    """System packages the browser tests need (Debian's Chromium), installed when missing and permitted.
+def _postgres_installed() -> bool:
+    """Whether PostgreSQL's server binaries are here: on PATH, or where Debian puts them (not on PATH)."""
+    if shutil.which("initdb"):
+        return True
+    return any(Path(p).exists() for p in glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 
-    Playwright drives /usr/bin/chromium; it never downloads a browser of its own.
+
+def ensure_test_services() -> None:
+    """System packages the tests need, installed when missing and permitted (root with apt-get).
+
+    Debian's Chromium: Playwright drives /usr/bin/chromium; it never downloads a browser of its own.
+    Debian's PostgreSQL (15 on Debian 12): the tests start a throw-away cluster of their own on
+    127.0.0.1 (tests/pgserver.py) and run the store's tests against it as well as against SQLite; the
+    package's own cluster is never started or used.
     """
-    if Path("/usr/bin/chromium").exists() or os.environ.get("LANTERN_SKIP_SYSTEM_PACKAGES"):
+    missing = []
+    if not Path("/usr/bin/chromium").exists():
+        missing += ["chromium", "fonts-dejavu-core"]
+    if not _postgres_installed():
+        missing += ["postgresql"]
+    if not missing or os.environ.get("LANTERN_SKIP_SYSTEM_PACKAGES"):
         return
     if os.geteuid() != 0 or not Path("/usr/bin/apt-get").exists():
-        print("note: /usr/bin/chromium is missing and apt-get is not usable; browser tests will be skipped")
+        print(
+            f"note: {', '.join(missing)} missing and apt-get is not usable; "
+            "browser and PostgreSQL tests will be skipped where they cannot run"
+        )
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     _run(["apt-get", "update", "-qq"], env=env)
-    _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"], env=env)
+    _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
 
 
 def main(argv: list[str]) -> int:

@@ -1,21 +1,108 @@
-"""Shared fixtures: a fresh data folder per test and small fictional records and images."""
+"""Shared fixtures: a fresh data folder per test, on SQLite or PostgreSQL, and small fictional records.
+
+A test module (or test) marked ``@pytest.mark.databases("sqlite", "postgresql")`` runs once per database
+named, with ids ``[sqlite]`` and ``[postgresql]``: its ``data_dir`` (and ``database_url``) point at a
+fresh database of that kind, so the same test body checks both. Unmarked tests use SQLite only. The
+PostgreSQL runs start a throw-away cluster on loopback once per session (``tests/pgserver.py``) and are
+skipped, with the reason, where PostgreSQL is not installed.
+"""
 
 from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from tests.pgserver import PostgresServer, why_unavailable
+
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "databases(*kinds): run the test once per database kind (sqlite, postgresql)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise ``database`` for tests marked ``databases(...)``; the rest get SQLite by default."""
+    marker = metafunc.definition.get_closest_marker("databases")
+    if marker is None or "database" not in metafunc.fixturenames:
+        return
+    kinds = marker.args or DATABASES
+    unknown = set(kinds) - set(DATABASES)
+    if unknown:
+        raise pytest.UsageError(f"unknown database kind(s) {sorted(unknown)}; expected {DATABASES}")
+    metafunc.parametrize("database", kinds, indirect=True, ids=list(kinds))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throw-away PostgreSQL cluster on 127.0.0.1 for the whole session, stopped at its end."""
+    reason = why_unavailable()
+    if reason:
+        pytest.skip(reason)
+    server = PostgresServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A throw-away Lantern data folder, selected through the environment as a user would."""
+def database(request: pytest.FixtureRequest) -> str:
+    """The database kind this test runs on: ``sqlite`` unless the test is marked ``databases``."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def make_database_url(
+    database: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], str]]:
+    """A factory of fresh databases of this test's kind, for tests that need a second store.
+
+    ``make_database_url(name)`` gives a SQLite file under the test's folder, or a new PostgreSQL
+    database at the newest migration; PostgreSQL ones are dropped when the test ends.
+    """
+    created: list[str] = []
+    server: PostgresServer | None = None
+    if database == "postgresql":
+        server = request.getfixturevalue("postgres_server")  # skips here when PostgreSQL is missing
+
+    def make(name: str) -> str:
+        if server is None:
+            return f"sqlite:///{tmp_path / name / 'lantern.db'}"
+        created.append(server.new_database())
+        return created[-1]
+
+    yield make
+    for url in created:
+        server.drop_database(url)  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def database_url(make_database_url: Callable[[str], str]) -> str:
+    """The URL of this test's database: ``lantern-data/lantern.db`` on SQLite, or a fresh PostgreSQL one."""
+    return make_database_url("lantern-data")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: str, database_url: str) -> Path:
+    """A throw-away Lantern data folder, selected through the environment as a user would.
+
+    On SQLite the database is the folder's default ``lantern.db`` (no URL set, so that default is what
+    gets tested); on PostgreSQL ``LANTERN_DATABASE_URL`` names the test's own database.
+    """
     folder = tmp_path / "lantern-data"
     monkeypatch.setenv("LANTERN_DATA_DIR", str(folder))
-    monkeypatch.delenv("LANTERN_DATABASE_URL", raising=False)
+    if database == "sqlite":
+        monkeypatch.delenv("LANTERN_DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("LANTERN_DATABASE_URL", database_url)
     return folder
 
 

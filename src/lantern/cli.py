@@ -5,9 +5,12 @@ from __future__ import annotations
 import typer
 
 from lantern.commands import (
+    accounts,
     calibrate,
+    cases,
     common,
     crawl,
+    csam,
     demo,
     evaluate,
     export,
@@ -18,6 +21,7 @@ from lantern.commands import (
     stats,
     synth,
     triage,
+    watch_alerts,
 )
 
 app = typer.Typer(
@@ -42,7 +46,8 @@ def main_options(
     ctx.obj = common.Options(data_dir=data_dir, database_url=database_url)
 
 
-for module in (demo, ingest, extract, crawl, link, export, stats, triage, serve, synth, evaluate, calibrate):
+for module in (demo, accounts, ingest, extract, crawl, link, export, stats, triage, serve, synth, evaluate, calibrate,
+               watch_alerts, csam, cases):  # fmt: skip
     module.register(app)
 
 

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
@@ -17,6 +18,9 @@ from lantern.store.db import downgrade, migrate, open_database
 from lantern.store.search import fts5_query, search_text
 from tests.conftest import ad, make_image, write_jsonl
 
+# Every test here runs on SQLite and on PostgreSQL unless it names one (tests/conftest.py).
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
 runner = CliRunner()
 
 
@@ -24,6 +28,7 @@ def run(*args: str, input: str | None = None):
     return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
 
+@pytest.mark.databases("sqlite")  # no database involved: once is enough
 def test_extract_prints_every_field_and_touches_no_database(data_dir: Path, tmp_path: Path) -> None:
     make_image(tmp_path / "p.png", seed=9)
     feed = write_jsonl(tmp_path / "ads.jsonl", [ad(1, images=["p.png"]), "oops"])
@@ -40,6 +45,7 @@ def test_extract_prints_every_field_and_touches_no_database(data_dir: Path, tmp_
     assert not data_dir.exists()
 
 
+@pytest.mark.databases("sqlite")
 def test_extract_reads_stdin(data_dir: Path) -> None:
     result = run("extract", input=json.dumps(ad(4)) + "\n")
     assert json.loads(result.stdout.splitlines()[0])["id"] == "ad-4"
@@ -94,11 +100,19 @@ def test_full_text_search_highlights_and_resists_query_injection(data_dir: Path,
     assert fts5_query('a" OR b') == '"a" "OR" "b"'
 
 
-def test_migrations_go_down_and_up(tmp_path: Path) -> None:
-    engine = open_database(f"sqlite:///{tmp_path / 'm.db'}")
-    downgrade(engine, "base")
-    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
-    migrate(engine)
-    assert {"records", "record_revisions", "images", "quarantine", "records_fts"} <= set(
-        inspect(engine).get_table_names()
-    )
+def test_migrations_go_down_and_up(database_url: str, database: str) -> None:
+    """Every migration's downgrade undoes its upgrade, on both databases, and head can be rebuilt."""
+    engine = open_database(database_url)
+    full_text = "records_fts" if database == "sqlite" else "records"
+    for _ in range(2):
+        downgrade(engine, "base")
+        assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+        migrate(engine)
+        tables = set(inspect(engine).get_table_names())
+        assert {"records", "record_revisions", "images", "quarantine", "networks", full_text} <= tables
+    if database == "postgresql":
+        columns = {column["name"] for column in inspect(engine).get_columns("records")}
+        assert "search_vector" in columns
+        indexes = {index["name"] for index in inspect(engine).get_indexes("entities")}
+        assert "ix_entities_value_trgm" in indexes
+    engine.dispose()

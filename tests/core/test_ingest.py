@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -18,6 +19,9 @@ from lantern.ingest.images import store_path
 from lantern.store.db import open_database
 from lantern.store.schema import images, quarantine, record_images, record_revisions, records
 from tests.conftest import ad, make_image, write_jsonl
+
+# Every test here runs on SQLite and on PostgreSQL: ``data_dir`` selects the database (tests/conftest.py).
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
 runner = CliRunner()
 
@@ -94,16 +98,16 @@ def test_strict_turns_any_quarantine_into_failure(data_dir: Path, tmp_path: Path
     assert run("ingest", "--strict", str(clean)).exit_code == 0
 
 
-def test_reingesting_identical_records_changes_nothing(data_dir: Path, tmp_path: Path) -> None:
+def test_reingesting_identical_records_changes_nothing(data_dir: Path, tmp_path: Path, database: str) -> None:
     feed = write_jsonl(tmp_path / "ads.jsonl", [ad(n) for n in range(5)] + ["{bad"])
     first = run("ingest", str(feed))
     assert first.stdout.splitlines()[0] == "read 6: stored 5, revised 0, unchanged 0, quarantined 1"
-    database = data_dir / "lantern.db"
     before = {t.name: count(t) for t in (records, record_revisions, quarantine)}
     second = run("ingest", str(feed))
     assert second.stdout.splitlines()[0] == "read 6: stored 0, revised 0, unchanged 5, quarantined 1"
     assert {t.name: count(t) for t in (records, record_revisions, quarantine)} == before
-    assert database.exists()
+    # The default SQLite store lives in the data folder; a PostgreSQL store leaves no file there.
+    assert (data_dir / "lantern.db").exists() == (database == "sqlite")
 
 
 def test_changed_record_becomes_a_revision_and_history_is_kept(data_dir: Path, tmp_path: Path) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from lantern.cli import app
+from lantern.config import load_settings
 from lantern.synth import RECORDS_FILE, TRUTH_FILE, generate
 
 runner = CliRunner()
@@ -38,41 +40,60 @@ def split_world(world: Path, tmp_path: Path) -> tuple[Path, Path]:
     return first, second
 
 
-def networks_of(data_dir: Path) -> dict[str, str]:
-    with sqlite3.connect(data_dir / "lantern.db") as connection:
-        return dict(connection.execute("SELECT source || ':' || record_id, network_id FROM records"))
+def networks_of(url: str) -> dict[str, str]:
+    """Each record's network, read straight from the store (SQLite file or PostgreSQL database)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT source || ':' || record_id, network_id FROM records"))
+        found = {key: network for key, network in rows}
+    engine.dispose()
+    return found
 
 
-def test_ingest_links_incrementally_with_stable_network_ids(data_dir: Path, world: Path, tmp_path: Path) -> None:
+@pytest.mark.databases("sqlite", "postgresql")
+def test_ingest_links_incrementally_with_stable_network_ids(
+    data_dir: Path, world: Path, tmp_path: Path, make_database_url: Callable[[str], str]
+) -> None:
     first, second = split_world(world, tmp_path)
+    url = load_settings().database_url
     day1 = run("ingest", "-q", str(first))
     assert "linked 400 records (full)" in day1.stdout
-    before = networks_of(data_dir)
+    before = networks_of(url)
     day2 = run("ingest", "-q", str(second))
     assert "linked 200 records (incremental)" in day2.stdout
-    after = networks_of(data_dir)
+    after = networks_of(url)
     assert all(after[key] for key in after)
     moved = [key for key, network in before.items() if after[key] != network]
     # Merges keep the older network's name, so records of day 1 keep their network unless two merge.
     assert len(moved) < len(before) * 0.1
-    full_dir = tmp_path / "full"
-    run("--data-dir", str(full_dir), "ingest", "-q", "--no-link", str(first), str(second))
-    run("--data-dir", str(full_dir), "link")
-    assert networks_of(full_dir) == after
+    full_dir, full_url = tmp_path / "full", make_database_url("full")
+    where = ("--data-dir", str(full_dir), "--database-url", full_url)
+    run(*where, "ingest", "-q", "--no-link", str(first), str(second))
+    run(*where, "link")
+    assert networks_of(full_url) == after
 
 
+@pytest.mark.databases("sqlite", "postgresql")
 def test_networks_explain_hubs_and_eval(data_dir: Path, world: Path, tmp_path: Path) -> None:
     run("ingest", "-q", str(world / RECORDS_FILE))
     listing = run("networks", "--sort", "size", "--limit", "3")
     assert "Networks (leads, not verdicts)" in listing.stdout
-    with sqlite3.connect(data_dir / "lantern.db") as connection:
-        network, size = connection.execute("SELECT id, size FROM networks ORDER BY size DESC LIMIT 1").fetchone()
+    engine = create_engine(load_settings().database_url)
+    with engine.connect() as connection:
+        network, size = connection.execute(
+            text("SELECT id, size FROM networks ORDER BY size DESC, id LIMIT 1")
+        ).one()
         members = [
             row[0]
             for row in connection.execute(
-                "SELECT source || ':' || record_id FROM records WHERE network_id = ? ORDER BY posted_at", (network,)
+                text(
+                    "SELECT source || ':' || record_id FROM records WHERE network_id = :network "
+                    "ORDER BY posted_at, id"
+                ),
+                {"network": network},
             )
         ]
+    engine.dispose()
     assert size == len(members) >= 2
     explained = run("explain", members[0], members[-1])
     assert explained.exit_code == 0

@@ -16,6 +16,7 @@ from lantern.commands.common import Options, byte_progress, console, count_progr
 from lantern.config import load_settings
 from lantern.ingest.pipeline import Ingestor
 from lantern.networks.runner import run_link
+from lantern.security.accounts import create_demo_account
 from lantern.sources.files import expand_paths, input_size
 from lantern.store.db import open_database
 from lantern.synth import RECORDS_FILE, TRUTH_FILE, generate
@@ -72,6 +73,8 @@ def demo(
             engine, settings, full=True, on_progress=lambda done, total: progress.update(task, completed=done)
         )
     console.print(f"link: {linked.line()}")
+    username, password = create_demo_account(engine)
+    console.print(f"demo sign-in: {username} / {password} (supervisor, fictional agency)", markup=False)
     console.print(
         f"evaluate against ground truth: lantern --data-dir {folder} eval --truth {world / TRUTH_FILE}",
         soft_wrap=True,

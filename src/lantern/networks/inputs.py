@@ -65,15 +65,23 @@ def hourly_price(fields: dict[str, Any]) -> float | None:
     return None
 
 
-def group_member(row: dict[str, Any], template_id: str | None = None) -> GroupMember:
+def group_member(
+    row: dict[str, Any], template_id: str | None = None, hubs: frozenset[str] = frozenset()
+) -> GroupMember:
+    """The ad as the structural rules see it, without suppressed hubs: a site's help line shared by
+    every ad is not the operator's phone, and counting it would make every network look managed."""
     fields = row.get("extracted") or {}
     return GroupMember(
         key=record_key(row["source"], row["record_id"]),
         posted_at=row.get("posted_at"),
         city=city_of(row),
-        phones=list(fields.get("phones") or []),
+        phones=[phone for phone in fields.get("phones") or [] if phone not in hubs],
         names=list(fields.get("names") or []),
-        image_hashes=[image["phash"] for image in fields.get("images") or [] if image.get("phash")],
+        image_hashes=[
+            image["phash"]
+            for image in fields.get("images") or []
+            if image.get("phash") and f"phash:{image['phash']}" not in hubs
+        ],
         price_per_hour=hourly_price(fields),
         source=row["source"],
         template_id=template_id,

@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.engine import Connection
 
 from lantern.assess import Assessor
 from lantern.config import Settings
 from lantern.link import LinkConfig, Linker, LinkResult
 from lantern.networks.inputs import group_member, link_doc, record_key
+from lantern.store.dialect import update_rows
 from lantern.store.schema import networks, records, suppressed_hubs
 
 STATE_FILE = "link-state.npz"
@@ -162,14 +163,10 @@ def run_link(
     return summary
 
 
-_SET_NETWORK = (
-    update(records)
-    .where(records.c.id == bindparam("_pk"))
-    .values(network_id=bindparam("_network"), linked_revision=bindparam("_revision"))
-)
-_SET_NETWORK_ONLY = (
-    update(records).where(records.c.id == bindparam("_pk")).values(network_id=bindparam("_network"))
-)
+# Column → row parameter for the bulk updates (``lantern.store.dialect.update_rows``: one statement
+# for all rows on PostgreSQL, executemany on SQLite).
+_SET_NETWORK = {"network_id": "_network", "linked_revision": "_revision"}
+_SET_NETWORK_ONLY = {"network_id": "_network"}
 
 
 def _pks_for_keys(connection: Connection, keys: list[str]) -> dict[str, int]:
@@ -199,12 +196,12 @@ def _write_assignments(
         for key, (pk, revision) in assigned.items()
     ]
     for start in range(0, len(rows), CHUNK):
-        connection.execute(_SET_NETWORK, rows[start : start + CHUNK])
+        update_rows(connection, records, "id", rows[start : start + CHUNK], _SET_NETWORK)
     others = [key for key in changed if key not in assigned]
     pks = _pks_for_keys(connection, others)
     renamed = [{"_pk": pks[key], "_network": result.network_of(key)} for key in others if key in pks]
     for start in range(0, len(renamed), CHUNK):
-        connection.execute(_SET_NETWORK_ONLY, renamed[start : start + CHUNK])
+        update_rows(connection, records, "id", renamed[start : start + CHUNK], _SET_NETWORK_ONLY)
 
 
 MEMBER_COLUMNS = (
@@ -216,15 +213,7 @@ MEMBER_COLUMNS = (
     records.c.extracted,
 )
 
-_SET_SCORES = (
-    update(records)
-    .where(records.c.id == bindparam("_pk"))
-    .values(
-        trafficking_score=bindparam("_traff"),
-        minor_score=bindparam("_minor"),
-        network_indicators=bindparam("_indicators"),
-    )
-)
+_SET_SCORES = {"trafficking_score": "_traff", "minor_score": "_minor", "network_indicators": "_indicators"}
 
 
 def _own_risk(row: dict[str, Any]) -> dict[str, float]:
@@ -244,6 +233,7 @@ def _rescore_networks(
         touched = {info.id for info in result.networks(min_size=2)}
     now = datetime.now(UTC)
     updated = 0
+    hubs = frozenset(hub.value for hub in result.suppressed_hubs)
     for network_id in sorted(touched):
         rows = [
             dict(r)
@@ -263,10 +253,9 @@ def _rescore_networks(
                 }
                 for r in rows
             ]
-            if resets:
-                connection.execute(_SET_SCORES, resets)
+            update_rows(connection, records, "id", resets, _SET_SCORES)
             continue
-        members = [group_member(row) for row in rows]
+        members = [group_member(row, hubs=hubs) for row in rows]
         assessment = assessor.assess_group(members)
         summary = result.summary(network_id)
         connection.execute(
@@ -278,7 +267,7 @@ def _rescore_networks(
                 "last_seen": summary.last_seen,
                 "trafficking_score": assessment.risk["trafficking"],
                 "minor_score": assessment.risk["minor"],
-                "summary": _summary_json(summary),
+                "summary": _summary_json(summary, hubs),
                 "indicators": assessment.indicators,
                 "updated_at": now,
             },
@@ -296,13 +285,18 @@ def _rescore_networks(
                     "_indicators": assessment.indicators + assessment.propagated.get(key, []),
                 }
             )
-        connection.execute(_SET_SCORES, score_rows)
+        update_rows(connection, records, "id", score_rows, _SET_SCORES)
         updated += 1
     return updated
 
 
-def _summary_json(summary: Any) -> dict[str, Any]:
+def _summary_json(summary: Any, hubs: frozenset[str]) -> dict[str, Any]:
+    """The summary investigators read; suppressed hubs are listed apart, not as the network's contacts."""
     data = asdict(summary)
+    data["hubs"] = []
+    for kind in ("phones", "emails", "handles", "payments", "images"):
+        data["hubs"] += [value for value in data[kind] if value in hubs or f"phash:{value}" in hubs]
+        data[kind] = [value for value in data[kind] if value not in hubs and f"phash:{value}" not in hubs]
     data["record_count"] = len(data["records"])
     data["records"] = data["records"][:500]
     return data

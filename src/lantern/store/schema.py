@@ -171,3 +171,249 @@ suppressed_hubs = Table(
     Column("description", Text, nullable=False),
     Column("detail", JSON, nullable=False),
 )
+
+# --- Accounts, sessions, API tokens, audit and retention holds (issue 8; see docs/security.md) ---
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("name", name="uq_agencies_name"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(150), nullable=False),
+    Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+    Column("failed_logins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("totp_secret", String(64)),
+    Column("totp_last_step", BigInteger),
+    Column("must_change_password", Boolean, nullable=False, server_default="0"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("password_changed_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("username", name="uq_users_username"),
+    Index("ix_users_agency", "agency_id"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's token, never the token
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("csrf_token_hash", String(64), nullable=False),
+    Column("ip", String(64)),
+    Column("user_agent", String(400)),
+    Index("ix_sessions_user", "user_id"),
+    Index("ix_sessions_expires_at", "expires_at"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True)),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("revoked_at", DateTime(timezone=True)),
+    UniqueConstraint("token_hash", name="uq_api_tokens_hash"),
+    Index("ix_api_tokens_user", "user_id"),
+)
+
+# No foreign keys: the log must outlive (and never cascade from) the rows it talks about. Ids are
+# assigned by the appender (last id + 1) because the id is part of each entry's hash.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user_id", Integer),
+    Column("agency_id", Integer),
+    Column("action", String(60), nullable=False),
+    Column("target", Text),
+    Column("detail", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("prev_hash", name="uq_audit_log_prev_hash"),  # a fork cannot be committed
+    Index("ix_audit_log_agency_id", "agency_id", "id"),
+    Index("ix_audit_log_at", "at"),
+)
+
+# Minimal hold table so retention can never purge case evidence. The cases issue adds ``cases`` and a
+# foreign key from ``case_id``; RESTRICT makes deleting a held record fail in the database itself.
+case_records = Table(
+    "case_records",
+    metadata,
+    Column("case_id", Integer, primary_key=True),
+    Column("record_pk", Integer, ForeignKey("records.id", ondelete="RESTRICT"), primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("added_by", Integer),
+    Index("ix_case_records_record", "record_pk"),
+)
+
+# --- Child sexual abuse material hash lists, watchlists and alerts, cases (issue 9) ---
+# Only new tables (migration 0005): ``records`` is never altered. See docs/csam.md and docs/cases.md.
+
+csam_hash_lists = Table(
+    "csam_hash_lists",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(10), nullable=False),  # sha256 | md5 | phash
+    Column("entries", Integer, nullable=False, server_default="0"),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("source_sha256", String(64)),
+    UniqueConstraint("name", "kind", name="uq_csam_hash_lists_name_kind"),
+)
+
+csam_hashes = Table(
+    "csam_hashes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("list_id", Integer, ForeignKey("csam_hash_lists.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("value", String(64), nullable=False),
+    UniqueConstraint("list_id", "kind", "value", name="uq_csam_hashes_list_value"),
+    Index("ix_csam_hashes_kind_value", "kind", "value"),
+)
+
+# One row per image found on a list: its hashes only. Its bytes are never written to the image store.
+# No foreign keys, like the audit log: the block must outlive any purge of the records that carried it.
+csam_blocked_images = Table(
+    "csam_blocked_images",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("md5", String(32), nullable=False),
+    Column("phash", String(16)),
+    Column("list_id", Integer, nullable=False),
+    Column("hash_kind", String(10), nullable=False),
+    Column("matched_value", String(64), nullable=False),
+    Column("distance", Integer, nullable=False, server_default="0"),
+    Column("blocked_at", DateTime(timezone=True), nullable=False),
+)
+
+csam_matches = Table(
+    "csam_matches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("image_sha256", String(64), nullable=False),
+    Column("record_pk", Integer, nullable=False),
+    Column("source", String(1000), nullable=False),
+    Column("record_id", String(1000), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("original_ref", Text, nullable=False),
+    Column("found_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(20), nullable=False, server_default="new"),  # new | report_prepared
+    Column("report_prepared_at", DateTime(timezone=True)),
+    UniqueConstraint("image_sha256", "record_pk", name="uq_csam_matches_image_record"),
+    Index("ix_csam_matches_record", "record_pk"),
+)
+
+watchlist_entries = Table(
+    "watchlist_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("owner_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # phone | email | handle | payment | image | search
+    Column("value", String(400), nullable=False),
+    Column("image_phash", String(16)),
+    Column("label", String(200)),
+    Column("deliver", Text),  # email:ADDRESS | webhook:URL | NULL (inbox only)
+    Column("digest", String(10), nullable=False, server_default="immediate"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_watchlist_entries_kind_value", "kind", "value"),
+    Index("ix_watchlist_entries_owner", "owner_id"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entry_id", Integer, ForeignKey("watchlist_entries.id", ondelete="CASCADE"), nullable=False),
+    Column("record_pk", Integer, ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("agency_id", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("reason", JSON, nullable=False),
+    Column("read_at", DateTime(timezone=True)),
+    Column("delivery", String(10), nullable=False),  # pending | sent | inbox (nothing to send)
+    Column("due_at", DateTime(timezone=True)),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("delivered_at", DateTime(timezone=True)),
+    UniqueConstraint("entry_id", "record_pk", name="uq_alerts_entry_record"),
+    Index("ix_alerts_user", "user_id", "id"),
+    Index("ix_alerts_delivery_due", "delivery", "due_at"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
+    Column("title", String(400), nullable=False),
+    Column("status", String(20), nullable=False, server_default="open"),
+    Column("created_by", Integer),
+    Column("assigned_to", Integer, ForeignKey("users.id")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_cases_agency", "agency_id"),
+)
+
+case_networks = Table(
+    "case_networks",
+    metadata,
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("network_id", String(80), primary_key=True),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("added_by", Integer),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_case_notes_case", "case_id"),
+)
+
+# Investigators' judgements: on one extracted value, one indicator firing, or the record's outcome.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="SET NULL")),
+    Column("record_pk", Integer, ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer),
+    Column("agency_id", Integer, nullable=False),
+    Column("kind", String(12), nullable=False),  # extraction | indicator | outcome
+    Column("field", String(60)),
+    Column("value", Text),
+    Column("rule_id", String(120)),
+    Column("target", String(12)),  # trafficking | minor (outcome)
+    Column("verdict", String(10), nullable=False),  # correct | incorrect
+    Column("note", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_feedback_record", "record_pk"),
+    Index("ix_feedback_case", "case_id"),
+)

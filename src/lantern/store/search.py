@@ -1,8 +1,8 @@
 """Full-text search over title and body: FTS5 on SQLite, tsvector on PostgreSQL, one function for both.
 
 Queries come from users who paste ad text, so they are never passed to the engine's query language
-as-is: each word becomes a quoted term (FTS5) or goes through ``plainto_tsquery`` (PostgreSQL), which
-makes operator injection impossible.
+as-is: each word becomes a quoted term, for FTS5 or for PostgreSQL's ``to_tsquery``, which makes
+operator injection impossible.
 """
 
 from __future__ import annotations
@@ -66,18 +66,33 @@ def search_text(connection: Connection, user_text: str, *, limit: int = 50, offs
     return [Hit(int(pk), float(rank), title or "", body or "") for pk, rank, title, body in rows]
 
 
+def tsquery_text(user_text: str) -> str:
+    """The PostgreSQL twin of ``fts5_query``: an AND of quoted words for ``to_tsquery``.
+
+    ``new town`` → ``'new' & 'town'``, and a trailing ``*`` keeps prefix search (``'dall':*``).
+    ``plainto_tsquery`` alone would be injection-proof but cannot express the prefix search the SQLite
+    side offers; quoting each word (letters, digits, underscores only) as a lexeme keeps that property,
+    since such a word can hold no quote, operator or weight character.
+    """
+    terms = []
+    for match in WORD.finditer(user_text):
+        prefix = user_text[match.end() : match.end() + 1] == "*"
+        terms.append(f"'{match.group(0)}'" + (":*" if prefix else ""))
+    return " & ".join(terms[:MAX_TERMS])
+
+
 def _search_postgres(connection: Connection, user_text: str, limit: int, offset: int) -> list[Hit]:
-    words = " ".join(WORD.findall(user_text)[:MAX_TERMS])
-    if not words:
+    query = tsquery_text(user_text)
+    if not query:
         return []
     rows = connection.execute(
         text(
             "SELECT id, ts_rank(search_vector, q) AS rank, "
             "ts_headline('simple', coalesce(title, ''), q, 'StartSel=[, StopSel=], MaxWords=12, MinWords=4'), "
             "ts_headline('simple', coalesce(body, ''), q, 'StartSel=[, StopSel=], MaxWords=24, MinWords=8') "
-            "FROM records, plainto_tsquery('simple', :words) AS q WHERE search_vector @@ q "
-            "ORDER BY rank DESC LIMIT :limit OFFSET :offset"
+            "FROM records, to_tsquery('simple', :query) AS q WHERE search_vector @@ q "
+            "ORDER BY rank DESC, id LIMIT :limit OFFSET :offset"
         ),
-        {"words": words, "limit": limit, "offset": offset},
+        {"query": query, "limit": limit, "offset": offset},
     )
     return [Hit(int(pk), -float(rank), title or "", body or "") for pk, rank, title, body in rows]

@@ -1,0 +1,162 @@
+"""Store mechanics whose spelling differs between SQLite and PostgreSQL, checked on both.
+
+The behaviour tests (test_ingest, test_cli, networks) go through the CLI; these pin down the pieces
+that exist because of PostgreSQL: batches beyond its 65,535-parameter limit, the one-statement bulk
+update, binary quarantine bytes, timezone-aware datetimes, prefix full-text search and the trigram
+index on entity values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, insert, select, text
+
+from lantern.store.db import open_database
+from lantern.store.dialect import insert_ignoring_duplicates, update_rows
+from lantern.store.schema import entities, quarantine, records
+from lantern.store.search import search_text, tsquery_text
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def record_row(number: int, **values) -> dict:
+    row = {
+        "source": "s",
+        "record_id": f"r{number}",
+        "title": f"title {number}",
+        "body": f"body number {number}",
+        "extra": {},
+        "extracted": {},
+        "content_sha256": f"{number:064d}",
+        "revision": 1,
+        "first_ingested_at": NOW,
+        "last_ingested_at": NOW,
+        "posted_at": NOW,
+    }
+    row.update(values)
+    return row
+
+
+def test_batches_beyond_the_parameter_limit_and_bulk_updates(database_url: str) -> None:
+    """20,000 entity rows are 80,000 parameters: more than one PostgreSQL statement may carry."""
+    engine = open_database(database_url)
+    with engine.begin() as connection:
+        connection.execute(insert(records), [record_row(n) for n in range(3)])
+        pks = list(connection.execute(select(records.c.id).order_by(records.c.id)).scalars())
+        rows = [
+            {"record_pk": pks[n % 3], "kind": "phone", "value": f"+1713555{n:04d}"} for n in range(20_000)
+        ]
+        connection.execute(insert(entities), rows)
+        assert connection.execute(select(func.count()).select_from(entities)).scalar_one() == 20_000
+        updates = [
+            {
+                "_pk": pk,
+                "_network": f"N-{pk}",
+                "_minor": 0.5 + i / 10,
+                "_indicators": [{"id": "T02"}] if i else None,
+            }
+            for i, pk in enumerate(pks)
+        ]
+        update_rows(
+            connection,
+            records,
+            "id",
+            updates,
+            {"network_id": "_network", "minor_score": "_minor", "network_indicators": "_indicators"},
+        )
+        stored = connection.execute(
+            select(records.c.network_id, records.c.minor_score, records.c.network_indicators).order_by(
+                records.c.id
+            )
+        ).all()
+    assert [tuple(row) for row in stored] == [
+        (f"N-{pks[0]}", 0.5, None),
+        (f"N-{pks[1]}", 0.6, [{"id": "T02"}]),
+        (f"N-{pks[2]}", 0.7, [{"id": "T02"}]),
+    ]
+    engine.dispose()
+
+
+def test_quarantine_keeps_raw_bytes_and_ignores_duplicates(database_url: str) -> None:
+    engine = open_database(database_url)
+    raw = bytes(range(256)) + b"\x00\xff caf\xe9"
+    row = {
+        "origin_file": "feed.jsonl",
+        "origin_line": 6,
+        "field": "record",
+        "reason": "invalid UTF-8",
+        "raw": raw,
+        "raw_sha256": "a" * 64,
+        "raw_size": len(raw),
+        "raw_truncated": False,
+        "quarantined_at": NOW,
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            insert_ignoring_duplicates(connection, quarantine), [row, {**row, "origin_line": 7}]
+        )
+        connection.execute(insert_ignoring_duplicates(connection, quarantine), [row])  # a re-run
+        stored = connection.execute(
+            select(quarantine.c.raw, quarantine.c.raw_truncated, quarantine.c.quarantined_at).order_by(
+                quarantine.c.origin_line
+            )
+        ).all()
+    assert len(stored) == 2
+    assert bytes(stored[0].raw) == raw and stored[0].raw_truncated is False
+    # SQLite hands back naive datetimes; both must mean the same instant.
+    assert stored[0].quarantined_at.replace(tzinfo=stored[0].quarantined_at.tzinfo or UTC) == NOW
+    engine.dispose()
+
+
+def test_prefix_search_and_highlighting(database_url: str) -> None:
+    engine = open_database(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(records),
+            [record_row(1, title="Moving to Dallas", body="Dallas and Houston, café nights"), record_row(2)],
+        )
+        if connection.dialect.name == "sqlite":
+            connection.execute(
+                text("INSERT INTO records_fts(rowid, title, body) SELECT id, title, body FROM records")
+            )
+        hits = search_text(connection, "dall* café")
+        assert len(hits) == 1
+        assert "[Dallas]" in hits[0].title_snippet and "[café]" in hits[0].body_snippet
+        assert search_text(connection, "'&|!:*()<->") == []
+    assert tsquery_text("new town*") == "'new' & 'town':*"
+    assert tsquery_text("' & ! <-> :*") == ""
+    engine.dispose()
+
+
+@pytest.mark.databases("postgresql")
+def test_trigram_index_serves_partial_identifier_search(database_url: str) -> None:
+    """Migration 0004: a leading-wildcard ``value LIKE '%:handle'`` (a handle typed without its platform)
+    can use an index; the (kind, value) b-tree cannot serve it."""
+    engine = open_database(database_url)
+    with engine.begin() as connection:
+        connection.execute(insert(records), [record_row(1)])
+        pk = connection.execute(select(records.c.id)).scalar_one()
+        connection.execute(
+            insert(entities),
+            [{"record_pk": pk, "kind": "handle", "value": f"instagram:user{n}"} for n in range(500)],
+        )
+        connection.execute(text("ANALYZE entities"))
+        connection.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(
+            connection.execute(
+                text("EXPLAIN SELECT record_pk FROM entities WHERE value LIKE :pattern"),
+                {"pattern": "%:user42"},
+            ).scalars()
+        )
+        assert "ix_entities_value_trgm" in plan
+        found = (
+            connection.execute(select(entities.c.value).where(entities.c.value.like("%:user42")))
+            .scalars()
+            .all()
+        )
+    assert found == ["instagram:user42"]
+    engine.dispose()
