@@ -24,7 +24,7 @@ def _check_site(site_file: str) -> None:
 
 def crawl(
     ctx: typer.Context,
-    site_file: str = typer.Argument(..., help="Site file (TOML): [site], [pages], [fields], [crawl]."),
+    site_file: str = typer.Argument(..., help="Site file (TOML) with site, pages, fields and crawl tables."),
     ingest: bool = typer.Option(True, "--ingest/--no-ingest", help="Ingest the records afterwards."),
     link: bool = typer.Option(
         True, "--link/--no-link", help="Link the new records into networks afterwards."
