@@ -23,6 +23,17 @@ class Settings:
     max_image_bytes: int = 50 * 1024 * 1024
     max_image_pixels: int = 64_000_000
     image_roots: tuple[Path, ...] = field(default_factory=tuple)
+    # Alerts (issue 9): SMTP for e-mail delivery, the pHash distance for watched images and CSAM lists.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "lantern@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    base_url: str | None = None
+    webhook_timeout_s: float = 10.0
+    watch_phash_distance: int = 8
+    csam_phash_distance: int = 6
 
     @property
     def images_dir(self) -> Path:
@@ -59,4 +70,25 @@ def load_settings(data_dir: str | Path | None = None, database_url: str | None =
         default_region=os.environ.get("LANTERN_DEFAULT_REGION") or file_values.get("default_region", "US"),
         batch_size=int(os.environ.get("LANTERN_BATCH_SIZE") or file_values.get("batch_size", 2000)),
         image_roots=tuple(Path(r).resolve() for r in roots),
+        **_alert_settings(file_values),
     )
+
+
+def _alert_settings(file_values: dict) -> dict:
+    """SMTP and matching settings: ``LANTERN_SMTP_HOST`` etc., or ``smtp_host`` etc. in the file."""
+
+    def value(name: str, default=None):
+        return os.environ.get(f"LANTERN_{name.upper()}") or file_values.get(name, default)
+
+    return {
+        "smtp_host": value("smtp_host"),
+        "smtp_port": int(value("smtp_port", 25)),
+        "smtp_from": value("smtp_from", "lantern@localhost"),
+        "smtp_user": value("smtp_user"),
+        "smtp_password": value("smtp_password"),
+        "smtp_starttls": str(value("smtp_starttls", "")).lower() in ("1", "true", "yes"),
+        "base_url": value("base_url"),
+        "webhook_timeout_s": float(value("webhook_timeout_s", 10.0)),
+        "watch_phash_distance": int(value("watch_phash_distance", 8)),
+        "csam_phash_distance": int(value("csam_phash_distance", 6)),
+    }

@@ -13,11 +13,15 @@ import os
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from PIL import Image
 
 from lantern.ingest.parse import Problem
+
+if TYPE_CHECKING:
+    from lantern.csam.blocklist import Blocklist, BlockMatch
 
 ALLOWED_FORMATS = {
     "JPEG": "image/jpeg",
@@ -40,6 +44,9 @@ class StoredImage:
     size_bytes: int
     phash: str | None
     original_ref: str
+    md5: str = ""
+    # Set when the image is on a loaded CSAM hash list: its bytes were not stored (docs/csam.md).
+    blocked: BlockMatch | None = None
 
 
 def is_remote(ref: str) -> bool:
@@ -71,9 +78,16 @@ class ImagePreserver:
     """
 
     def __init__(
-        self, images_dir: Path | None, *, max_bytes: int, max_pixels: int, roots: tuple[Path, ...] = ()
+        self,
+        images_dir: Path | None,
+        *,
+        max_bytes: int,
+        max_pixels: int,
+        roots: tuple[Path, ...] = (),
+        blocklist: Blocklist | None = None,
     ):
         self.images_dir = images_dir
+        self.blocklist = blocklist
         self.max_bytes = max_bytes
         self.max_pixels = max_pixels
         self.roots = roots
@@ -107,13 +121,24 @@ class ImagePreserver:
             data = path.read_bytes()
         except OSError as error:
             return Problem("images", f"image {ref!r} cannot be read: {error.strerror or error}")
+        sha256 = hashlib.sha256(data).hexdigest()
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
         checked = self._check_image(data, ref)
+        if self.blocklist:
+            # Checked before anything is written: a listed image's bytes never reach the store, even
+            # when the file cannot be decoded (then only the exact hashes can match).
+            phash = None if isinstance(checked, Problem) else checked[3]
+            match = self.blocklist.match(sha256, md5, phash)
+            if match is not None:
+                if isinstance(checked, Problem):
+                    checked = ("application/octet-stream", 0, 0, None)
+                media_type, width, height, phash = checked
+                return StoredImage(sha256, media_type, width, height, len(data), phash, ref, md5, match)
         if isinstance(checked, Problem):
             return checked
         media_type, width, height, phash = checked
-        sha256 = hashlib.sha256(data).hexdigest()
         self._write(sha256, data)
-        return StoredImage(sha256, media_type, width, height, len(data), phash, ref)
+        return StoredImage(sha256, media_type, width, height, len(data), phash, ref, md5)
 
     def _check_image(self, data: bytes, ref: str) -> tuple[str, int, int, str | None] | Problem:
         with warnings.catch_warnings():

@@ -104,18 +104,26 @@ class Ingestor:
         extract: Extractor | None = None,
         on_problem: Callable[[str], None] = lambda line: None,
         on_progress: Callable[[int], None] = lambda bytes_read: None,
+        watch: bool = True,
     ) -> None:
         self.engine = engine
         self.settings = settings
         self.extract = extract or default_extractor(settings)
         self.on_problem = on_problem
         self.on_progress = on_progress
+        from lantern.csam.blocklist import load_blocklist
+        from lantern.watch.matcher import WatchMatcher
+
+        # Hash lists are read before any image is: a listed image's bytes must never reach the store.
         self.images = ImagePreserver(
             settings.images_dir,
             max_bytes=settings.max_image_bytes,
             max_pixels=settings.max_image_pixels,
             roots=settings.image_roots,
+            blocklist=load_blocklist(engine, settings.csam_phash_distance),
         )
+        self.watcher = WatchMatcher(settings.watch_phash_distance) if watch else None
+        self.alerts_created = 0
 
     def _handle(self, item: RawItem) -> PreparedRecord | QuarantinedItem:
         parsed = parse_item(item)
@@ -162,15 +170,37 @@ class Ingestor:
         self.on_progress(bytes_read)
         with self.engine.begin() as connection:
             record_run_progress(connection, summary.run_id, summary.totals(), "finished")
+        if self.alerts_created:
+            self._deliver_alerts()
         return summary
+
+    def _deliver_alerts(self) -> None:
+        """Send immediate alerts now; a failure keeps them pending for ``lantern alerts deliver``."""
+        from lantern.watch.deliver import deliver_due
+
+        try:
+            report = deliver_due(self.engine, self.settings)
+        except Exception as error:  # delivery must never fail an ingest that has committed
+            self.on_problem(f"alerts: delivery failed, kept for retry: {type(error).__name__}: {error}")
+            return
+        for line in report.errors:
+            self.on_problem(f"alerts: {line} (kept for retry)")
 
     def _commit(
         self, prepared: list[PreparedRecord], refused: list[QuarantinedItem], summary: IngestSummary
     ) -> None:
         if not prepared and not refused:
             return
+        from lantern.csam.store import record_ingest_matches
+
         with self.engine.begin() as connection:
             outcome = write_batch(connection, prepared, refused, summary.run_id)
+            # The CSAM flag commits with the record or not at all.
+            record_ingest_matches(connection, prepared)
+            # Watchlist alerts too: an alert is never lost, nor made for a batch that rolled back, and
+            # the unique (entry, record) key keeps a re-run from making a second one.
+            if self.watcher is not None and outcome.changed_pks:
+                self.alerts_created += self.watcher.match_batch(connection, outcome.changed_pks)
             summary.read += len(prepared) + len(refused)
             summary.stored += outcome.stored
             summary.revised += outcome.revised

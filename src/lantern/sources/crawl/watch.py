@@ -52,12 +52,15 @@ def write_state(settings: Settings, state: dict[str, Any]) -> None:
 
 
 def run_alerts_hook(engine: Engine, settings: Settings, ingest_run_id: int | None) -> str:
-    """ALERTS HOOK (not implemented yet): re-run saved searches over the records of this ingest run.
+    """Send the alerts that are due: watchlist matching already happened inside the ingest step.
 
-    Alerts do not exist yet; when they do, this is the one place the watcher calls them, after
-    linking, with the ingest run whose new and revised records should be checked.
+    The ingest matches each batch's new and revised records as it commits them (``lantern.watch``),
+    so this step only delivers: immediate alerts whose first send failed, and hourly or daily digests
+    that have come due. Failures stay pending and are retried on the next cycle.
     """
-    return "alerts: not implemented yet (hook lantern.sources.crawl.watch.run_alerts_hook)"
+    from lantern.watch.deliver import deliver_due
+
+    return deliver_due(engine, settings).line()
 
 
 def _next_step(site_state: dict[str, Any]) -> str:

@@ -1,0 +1,1 @@
+"""Watchlists matched at ingest, the alert inbox, and delivery by e-mail or webhook (docs/alerts.md)."""
