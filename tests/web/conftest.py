@@ -8,12 +8,16 @@ an age under 18, so the likely-minor propagation (with its path) reaches the oth
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from lantern.config import Settings
+from lantern.security import accounts, passwords, roles, tokens
 from lantern.ingest.pipeline import Ingestor
 from lantern.networks.runner import run_link
 from lantern.store.db import open_database
@@ -125,11 +129,93 @@ def demo_network(web_settings: Settings) -> str:
     return network_of(web_settings, "demo-plain")
 
 
-@pytest.fixture(scope="session")
-def client(web_settings: Settings):
-    from fastapi.testclient import TestClient
+PASSWORD = "correct horse battery staple"
+AGENCY = "Example County Unit (fictional)"
+OTHER_AGENCY = "Other Valley Task Force (fictional)"
+ROLE_USERS = {role: f"{role}1" for role in roles.ROLES}  # analyst1, investigator1, supervisor1, admin1
+OTHER_USER = "other-supervisor"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
+
+@dataclass(frozen=True)
+class People:
+    """The accounts every web test can use: one user per role in :data:`AGENCY`, a supervisor of another
+    agency, and API tokens (``all``: the admin's, every scope; ``read``: an investigator's, read only)."""
+
+    agency_id: int
+    other_agency_id: int
+    users: dict[str, int]
+    tokens: dict[str, str]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_hashing():
+    """Argon2 at test cost for the whole web session (production cost is the point only in production)."""
+    saved = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords.dummy_hash.cache_clear()
+    yield
+    passwords._hasher = saved
+    passwords.dummy_hash.cache_clear()
+
+
+def make_people(settings: Settings) -> People:
+    engine = open_database(settings.database_url)
+    agency_id = accounts.create_agency(engine, AGENCY)
+    other_id = accounts.create_agency(engine, OTHER_AGENCY)
+    ids = {}
+    for role, name in ROLE_USERS.items():
+        ids[name] = accounts.create_user(engine, name, PASSWORD, agency_id=agency_id, role=role).id
+    ids[OTHER_USER] = accounts.create_user(
+        engine, OTHER_USER, PASSWORD, agency_id=other_id, role="supervisor"
+    ).id
+    _, every_scope = tokens.create(engine, ids["admin1"], "schemathesis", list(roles.SCOPES))
+    _, read_only = tokens.create(engine, ids["investigator1"], "read-only script", ["read"])
+    engine.dispose()
+    return People(agency_id, other_id, ids, {"all": every_scope, "read": read_only})
+
+
+@pytest.fixture(scope="session")
+def people(web_settings: Settings) -> People:
+    return make_people(web_settings)
+
+
+@pytest.fixture(scope="session")
+def app(web_settings: Settings, people: People):
     from lantern.web.app import create_app
 
-    with TestClient(create_app(web_settings)) as test_client:
-        yield test_client
+    return create_app(web_settings)
+
+
+def sign_in(app, username: str, password: str = PASSWORD):
+    """A TestClient signed in through the real form, sending the page's CSRF token on every request."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app)
+    response = client.post("/login", data={"username": username, "password": password, "next": "/triage"})
+    assert response.status_code == 200 and response.url.path == "/triage", response.text[:300]
+    token = CSRF_META.search(response.text)
+    assert token, "signed-in pages carry the CSRF token in a meta tag"
+    client.headers["X-CSRF-Token"] = token.group(1)
+    return client
+
+
+@pytest.fixture(scope="session")
+def clients(app) -> dict[str, object]:
+    """Signed-in clients by role name (``analyst`` … ``admin``) plus ``other`` (another agency)."""
+    signed = {role: sign_in(app, name) for role, name in ROLE_USERS.items()}
+    signed["other"] = sign_in(app, OTHER_USER)
+    return signed
+
+
+@pytest.fixture(scope="session")
+def client(clients):
+    """The investigator: may read, search and reveal (most page tests are about what they see)."""
+    return clients["investigator"]
+
+
+@pytest.fixture
+def anonymous(app):
+    from fastapi.testclient import TestClient
+
+    return TestClient(app)

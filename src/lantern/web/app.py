@@ -9,20 +9,23 @@ environment. Nothing here fetches from the network: every script, style and map 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lantern.config import Settings, load_settings
 from lantern.extract import ExtractConfig
 from lantern.store.db import open_database
-from lantern.web.deps import require_access
+from lantern.web.deps import GUARDED
 from lantern.web.imagesearch import PhashIndex
-from lantern.web.routes import api, entities, images, network, record, search, triage
-from lantern.web.security import SecurityHeadersMiddleware
+from lantern.web.routes import account, api, audit, entities, images, network, record, search, triage
+from lantern.web.routes.common import account_context
+from lantern.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from lantern.web.templating import build_templates
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -49,10 +52,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = build_templates()
     app.state.phash_index = PhashIndex(engine)
 
-    guarded = [Depends(require_access)]
-    for module in (search, record, network, triage, entities, images):
-        app.include_router(module.router, dependencies=guarded, include_in_schema=False)
-    app.include_router(api.router, prefix="/api", dependencies=guarded, tags=["api"])
+    # Sign-in pages guard themselves (the form is public); everything else needs a signed-in principal,
+    # CSRF on state-changing requests, and per route the permission roles.py gives it.
+    app.include_router(account.router, include_in_schema=False)
+    for module in (search, record, network, triage, entities, images, audit):
+        app.include_router(module.router, dependencies=GUARDED, include_in_schema=False)
+    app.include_router(api.router, prefix="/api", dependencies=GUARDED, tags=["api"])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)
@@ -63,11 +68,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):
         if request.url.path.startswith("/api/") or error.status_code == 405:
-            return JSONResponse({"detail": error.detail}, status_code=error.status_code)
+            return JSONResponse(
+                {"detail": error.detail},
+                status_code=error.status_code,
+                headers=getattr(error, "headers", None),
+            )
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if error.status_code == 401:  # pages: sign in, then come back (local paths only)
+            return RedirectResponse("/login?next=" + quote(here, safe="/"), status_code=303)
+        if error.status_code == 403 and error.detail == "password change required":
+            return RedirectResponse("/account/password?next=" + quote(here, safe="/"), status_code=303)
+        context = await run_in_threadpool(account_context, request)
         return request.app.state.templates.TemplateResponse(
             request,
             "error.html",
-            {"status": error.status_code, "detail": str(error.detail), "q": ""},
+            {"status": error.status_code, "detail": str(error.detail), "q": "", **context},
             status_code=error.status_code,
         )
 
@@ -77,5 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problems = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in error.errors()]
         return JSONResponse({"detail": problems}, status_code=422)
 
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_image_bytes + 1024 * 1024)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

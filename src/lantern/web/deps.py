@@ -1,23 +1,24 @@
-"""Request dependencies: settings, a database connection, and the single access hook.
+"""Request dependencies: settings, a database connection, and the guards every router is mounted with.
 
-Every router is mounted with :func:`require_access`, so when the accounts issue lands, authentication
-and authorisation are added in that one function and cover every page and API route.
+Every router gets :data:`GUARDED` (CSRF on state-changing requests, then a signed-in principal), and
+every route adds ``Depends(require(<permission>))`` from :mod:`lantern.security.web`, following the
+matrix in :mod:`lantern.security.roles`. ``tests/web/test_authz.py`` walks ``app.routes`` so a new route
+cannot escape that matrix.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.engine import Connection
 
 from lantern.config import Settings
 from lantern.extract import ExtractConfig
+from lantern.security.web import current_principal, verify_csrf
 
-
-def require_access(request: Request) -> None:
-    """Placeholder for authentication and roles (a later issue); deliberately allows every request now."""
-    return None
+# CSRF first (it passes anonymous requests), then 401 for anyone not signed in.
+GUARDED = [Depends(verify_csrf), Depends(current_principal)]
 
 
 def get_settings(request: Request) -> Settings:

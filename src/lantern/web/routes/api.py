@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from lantern.config import Settings
 from lantern.extract import ExtractConfig
+from lantern.security.web import audit, require
 from lantern.web import queries
 from lantern.web.deps import get_connection, get_extract_config, get_settings
 from lantern.web.imagesearch import DEFAULT_MAX_DISTANCE, search_image
@@ -26,15 +27,17 @@ from lantern.web.models import (
     TriagePage,
     WhyResponse,
 )
+from lantern.web.routes.common import search_detail
 from lantern.web.routes.entities import checked_entity
-from lantern.web.routes.images import read_upload
+from lantern.web.routes.images import image_search_detail, read_upload
 from lantern.web.security import image_may_be_shown, is_sha256
 
 router = APIRouter()
 
 
-@router.get("/search", response_model=SearchResponse)
+@router.get("/search", response_model=SearchResponse, dependencies=[Depends(require("search"))])
 def api_search(
+    request: Request,
     q: str = Query("", max_length=500, description="Phone (any format), email, handle, @handle or words"),
     city: str | None = Query(None, max_length=200),
     site: str | None = Query(None, max_length=1000),
@@ -59,19 +62,29 @@ def api_search(
         min_trafficking=min_trafficking,
         min_minor=min_minor,
     )
+    audit(request, "search", "records", search_detail(q, filters, sort, page))
     return queries.search(connection, q, filters, sort=sort, page=page, page_size=page_size, config=config)
 
 
-@router.get("/records/{source}/{record_id:path}", response_model=RecordDetail)
-def api_record(source: str, record_id: str, connection: Connection = Depends(get_connection)) -> RecordDetail:
+@router.get(
+    "/records/{source}/{record_id:path}", response_model=RecordDetail, dependencies=[Depends(require("read"))]
+)
+def api_record(
+    request: Request, source: str, record_id: str, connection: Connection = Depends(get_connection)
+) -> RecordDetail:
     """One record with highlighted spans, reasons, images, and every preserved revision with its SHA-256."""
     detail = queries.record_detail(connection, source, record_id)
     if detail is None:
         raise HTTPException(404, "No such record")
+    audit(request, "record.view", f"record:{source}:{record_id}")
     return detail
 
 
-@router.get("/networks/{network_id}/why/{source}/{record_id:path}", response_model=WhyResponse)
+@router.get(
+    "/networks/{network_id}/why/{source}/{record_id:path}",
+    response_model=WhyResponse,
+    dependencies=[Depends(require("read"))],
+)
 def api_network_why(
     request: Request,
     network_id: str,
@@ -86,7 +99,9 @@ def api_network_why(
     return answer
 
 
-@router.get("/networks/{network_id:path}", response_model=NetworkDetail)
+@router.get(
+    "/networks/{network_id:path}", response_model=NetworkDetail, dependencies=[Depends(require("read"))]
+)
 def api_network(
     request: Request, network_id: str, connection: Connection = Depends(get_connection)
 ) -> NetworkDetail:
@@ -95,10 +110,11 @@ def api_network(
     detail = queries.network_detail(connection, network_id, link_cache(request))
     if detail is None:
         raise HTTPException(404, "No such network")
+    audit(request, "network.view", f"network:{network_id}")
     return detail
 
 
-@router.get("/hubs", response_model=HubsPage)
+@router.get("/hubs", response_model=HubsPage, dependencies=[Depends(require("read"))])
 def api_hubs(
     kind: Literal["phone", "email", "handle", "payment", "image", "text"] | None = None,
     connection: Connection = Depends(get_connection),
@@ -107,7 +123,7 @@ def api_hubs(
     return queries.hubs(connection, kind)
 
 
-@router.get("/triage", response_model=TriagePage)
+@router.get("/triage", response_model=TriagePage, dependencies=[Depends(require("read"))])
 def api_triage(
     page: int = Query(1, ge=1, le=queries.MAX_PAGE),
     page_size: int = Query(queries.PAGE_SIZE, ge=1, le=100),
@@ -117,8 +133,11 @@ def api_triage(
     return queries.triage(connection, page=page, page_size=page_size)
 
 
-@router.get("/entities/{kind}/{value:path}", response_model=EntityDetail)
+@router.get(
+    "/entities/{kind}/{value:path}", response_model=EntityDetail, dependencies=[Depends(require("read"))]
+)
 def api_entity(
+    request: Request,
     kind: str,
     value: str,
     page: int = Query(1, ge=1, le=queries.MAX_PAGE),
@@ -126,10 +145,12 @@ def api_entity(
     config: ExtractConfig = Depends(get_extract_config),
 ) -> EntityDetail:
     """Everything using a phone, email, handle, payment, url, name or image (by SHA-256), over time."""
-    return queries.entity_detail(connection, kind, checked_entity(kind, value, config), page=page)
+    value = checked_entity(kind, value, config)
+    audit(request, "entity.view", f"{kind}:{value}")
+    return queries.entity_detail(connection, kind, value, page=page)
 
 
-@router.post("/images/search", response_model=ImageSearchResponse)
+@router.post("/images/search", response_model=ImageSearchResponse, dependencies=[Depends(require("search"))])
 def api_image_search(
     request: Request,
     image: UploadFile = File(...),
@@ -139,16 +160,28 @@ def api_image_search(
 ) -> ImageSearchResponse:
     """Exact (SHA-256) and near-duplicate (pHash Hamming distance) stored images and their records."""
     fingerprint = read_upload(image, settings)
+    audit(
+        request,
+        "image.search",
+        "images",
+        image_search_detail(fingerprint, image.filename or "", max_distance),
+    )
     return search_image(connection, request.app.state.phash_index, fingerprint, max_distance)
 
 
-@router.post("/images/{sha256}/reveal", status_code=204, response_class=Response)
-def api_reveal(sha256: str, connection: Connection = Depends(get_connection)) -> Response:
-    """Record that an investigator chose to see an image unblurred (the accounts issue will audit it)."""
+@router.post(
+    "/images/{sha256}/reveal",
+    status_code=204,
+    response_class=Response,
+    dependencies=[Depends(require("reveal_image"))],
+)
+def api_reveal(request: Request, sha256: str, connection: Connection = Depends(get_connection)) -> Response:
+    """Record (in the audit log) that an investigator chose to see an image unblurred."""
     if (
         not is_sha256(sha256)
         or not image_may_be_shown(sha256)
         or queries.image_info(connection, sha256) is None
     ):
         raise HTTPException(404, "No such image")
+    audit(request, "image.reveal", f"image:{sha256}")
     return Response(status_code=204)

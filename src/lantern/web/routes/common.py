@@ -7,15 +7,45 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
+from lantern.security.web import csrf_token, get_principal
+from lantern.store.schema import agencies
 from lantern.web.models import SearchFilters, SortOrder
 
 SORTS: tuple[SortOrder, ...] = ("relevance", "date", "risk")
 
 
+def _agency_name(request: Request, agency_id: int) -> str:
+    with request.app.state.engine.connect() as connection:
+        name = connection.execute(select(agencies.c.name).where(agencies.c.id == agency_id)).scalar()
+    return name or f"agency {agency_id}"
+
+
+def account_context(request: Request) -> dict[str, Any]:
+    """Who is signed in, for the top bar, the CSRF meta tag and which controls to offer."""
+    principal = get_principal(request)
+    session = principal is not None and principal.via == "session"
+    return {
+        "principal": principal,
+        "agency_name": _agency_name(request, principal.agency_id) if principal else "",
+        "csrf_token": (csrf_token(request) or "") if session else "",
+        "can_reveal": bool(principal and principal.can("reveal_image")),
+        "can_audit": bool(principal and principal.can("audit_agency")),
+    }
+
+
 def render(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     context.setdefault("q", "")
+    for key, value in account_context(request).items():
+        context.setdefault(key, value)
     return request.app.state.templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def search_detail(q: str, filters: SearchFilters, sort: str, page: Any) -> dict[str, Any]:
+    """What an audit entry of a search records: the query as typed, the filters used, sort and page."""
+    used = {k: str(v) for k, v in filters.model_dump().items() if v is not None}
+    return {"query": q, "filters": used, "sort": sort, "page": str(page or 1)}
 
 
 def _date(value: str | None) -> date | None:

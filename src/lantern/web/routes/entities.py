@@ -7,12 +7,13 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Connection
 
 from lantern.extract import ExtractConfig
+from lantern.security.web import audit, require
 from lantern.web import queries
 from lantern.web.deps import get_connection, get_extract_config
 from lantern.web.routes.common import lenient_page, render
 from lantern.web.security import is_sha256
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(require("read"))])
 
 KINDS = ("phone", "email", "handle", "payment", "url", "name", "image")
 
@@ -35,6 +36,7 @@ def entity_page(
     config: ExtractConfig = Depends(get_extract_config),
 ) -> HTMLResponse:
     value = checked_entity(kind, value, config)
+    audit(request, "entity.view", f"{kind}:{value}")
     detail = queries.entity_detail(
         connection, kind, value, page=lenient_page(request.query_params.get("page"))
     )

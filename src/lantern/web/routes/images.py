@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from lantern.config import Settings
 from lantern.ingest.images import store_path
+from lantern.security.web import audit, require
 from lantern.web import queries
 from lantern.web.deps import get_connection, get_settings
 from lantern.web.imagesearch import (
@@ -62,12 +63,19 @@ def _blurred(path: str, max_pixels: int) -> bytes:
         return out.getvalue()
 
 
-@router.get("/media/{name}")
+@router.get("/media/{name}", dependencies=[Depends(require("reveal_image"))])
 def image_file(
-    name: str, connection: Connection = Depends(get_connection), settings: Settings = Depends(get_settings)
+    request: Request,
+    name: str,
+    connection: Connection = Depends(get_connection),
+    settings: Settings = Depends(get_settings),
 ) -> FileResponse:
-    """The preserved image itself, fetched by the page only after the investigator chose to reveal it."""
+    """The preserved image itself, fetched by the page only after the investigator chose to reveal it.
+
+    Needs the reveal permission and is audited on its own (a script with a token can fetch it without
+    announcing a reveal first)."""
     path, media_type = stored_image(connection, settings, name)
+    audit(request, "image.file", f"image:{name}")
     return FileResponse(
         path,
         media_type=media_type,
@@ -75,7 +83,7 @@ def image_file(
     )
 
 
-@router.get("/media/{name}/blurred")
+@router.get("/media/{name}/blurred", dependencies=[Depends(require("read"))])
 def blurred_image(
     name: str, connection: Connection = Depends(get_connection), settings: Settings = Depends(get_settings)
 ) -> Response:
@@ -87,9 +95,19 @@ def blurred_image(
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
 
-@router.get("/image-search", response_class=HTMLResponse)
+@router.get("/image-search", response_class=HTMLResponse, dependencies=[Depends(require("search"))])
 def image_search_form(request: Request) -> HTMLResponse:
     return render(request, "image_search.html", {"result": None, "error": None, "filename": None})
+
+
+def image_search_detail(fingerprint: Fingerprint, filename: str, max_distance: int) -> dict:
+    """An image search's audit detail: the upload's hashes (the picture itself is not kept)."""
+    return {
+        "sha256": fingerprint.sha256,
+        "phash": fingerprint.phash,
+        "filename": filename[:200],
+        "max_distance": max_distance,
+    }
 
 
 def read_upload(upload: UploadFile, settings: Settings) -> Fingerprint:
@@ -105,7 +123,7 @@ def read_upload(upload: UploadFile, settings: Settings) -> Fingerprint:
         raise HTTPException(400, str(error)) from error
 
 
-@router.post("/image-search", response_class=HTMLResponse)
+@router.post("/image-search", response_class=HTMLResponse, dependencies=[Depends(require("search"))])
 def image_search_submit(
     request: Request,
     image: UploadFile = File(...),
@@ -123,5 +141,6 @@ def image_search_submit(
             {"result": None, "error": error.detail, "filename": filename},
             status_code=error.status_code,
         )
+    audit(request, "image.search", "images", image_search_detail(fingerprint, filename, max_distance))
     result = search_image(connection, request.app.state.phash_index, fingerprint, max_distance)
     return render(request, "image_search.html", {"result": result, "error": None, "filename": filename})

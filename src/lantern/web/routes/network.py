@@ -7,12 +7,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Connection
 
+from lantern.security.web import audit, require
 from lantern.web import queries
 from lantern.web.deps import get_connection
 from lantern.web.links import link_cache
 from lantern.web.routes.common import render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(require("read"))])
 
 HUB_KINDS = ("phone", "email", "handle", "payment", "image", "text")
 
@@ -33,4 +34,5 @@ def network_page(
     detail = queries.network_detail(connection, network_id, link_cache(request))
     if detail is None:
         raise HTTPException(404, "No such network")
+    audit(request, "network.view", f"network:{network_id}")
     return render(request, "network.html", {"network": detail})

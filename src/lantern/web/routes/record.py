@@ -6,11 +6,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Connection
 
+from lantern.security.web import audit, require
 from lantern.web import queries
 from lantern.web.deps import get_connection
 from lantern.web.routes.common import render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(require("read"))])
 
 
 @router.get("/records/{source}/{record_id:path}", response_class=HTMLResponse)
@@ -20,4 +21,5 @@ def record_page(
     detail = queries.record_detail(connection, source, record_id)
     if detail is None:
         raise HTTPException(404, "No such record")
+    audit(request, "record.view", f"record:{source}:{record_id}")
     return render(request, "record.html", {"record": detail})

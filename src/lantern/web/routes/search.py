@@ -7,11 +7,12 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Connection
 
 from lantern.extract import ExtractConfig
+from lantern.security.web import audit, require
 from lantern.web import queries
 from lantern.web.deps import get_connection, get_extract_config
-from lantern.web.routes.common import lenient_filters, lenient_page, lenient_sort, render
+from lantern.web.routes.common import lenient_filters, lenient_page, lenient_sort, render, search_detail
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(require("search"))])
 
 FORM_KEYS = ("q", "city", "site", "from", "to", "kind", "min_trafficking", "min_minor", "sort")
 
@@ -28,6 +29,8 @@ def search_page(
     filters = lenient_filters(params)
     sort = lenient_sort(params.get("sort"))
     has_query = bool(q.strip()) or any(v is not None for v in filters.model_dump().values())
+    if has_query:
+        audit(request, "search", "records", search_detail(q, filters, sort, params.get("page")))
     result = (
         queries.search(
             connection, q, filters, sort=sort, page=lenient_page(params.get("page")), config=config

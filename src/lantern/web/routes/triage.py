@@ -6,11 +6,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Connection
 
+from lantern.security.web import require
 from lantern.web import queries
 from lantern.web.deps import get_connection
 from lantern.web.routes.common import lenient_page, render
 
-router = APIRouter()
+router = APIRouter(dependencies=[Depends(require("read"))])
 
 
 @router.get("/triage", response_class=HTMLResponse)
