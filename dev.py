@@ -3,6 +3,7 @@
 
     python3 dev.py demo   # set everything up, build the demo world, serve the web app on 127.0.0.1
     python3 dev.py test   # set everything up, then run every test (what .ci/run calls)
+    python3 dev.py lock   # re-resolve requirements.lock after changing pyproject.toml
 
 Set-up installs the locked dependencies into ``.venv`` at the repository root and is skipped when the
 lock file has not changed since the last install, so repeated runs start at once.
@@ -60,6 +61,18 @@ def _postgres_installed() -> bool:
     return any(Path(p).exists() for p in glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 
 
+LOCK_EXTRAS = ("dev", "spark")
+
+
+def relock() -> int:
+    """Resolve every dependency (with the test and Spark extras) into requirements.lock, with hashes."""
+    ensure_venv()
+    extras = [arg for extra in LOCK_EXTRAS for arg in ("--extra", extra)]
+    command = [_venv_bin("uv"), "pip", "compile", "pyproject.toml", *extras, "--python-version", "3.11"]
+    _run([*command, "--generate-hashes", "-q", "-o", LOCK])
+    return 0
+
+
 def ensure_test_services() -> None:
     """System packages the tests need, installed when missing and permitted (root with apt-get).
 
@@ -87,9 +100,11 @@ def ensure_test_services() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"setup", "demo", "test"}:
+    if not argv or argv[0] not in {"setup", "demo", "test", "lock"}:
         print(__doc__)
         return 2
+    if argv[0] == "lock":
+        return relock()
     ensure_venv()
     verb, rest = argv[0], argv[1:]
     if verb == "setup":
