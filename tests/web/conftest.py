@@ -17,9 +17,9 @@ from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from lantern.config import Settings
-from lantern.security import accounts, passwords, roles, tokens
 from lantern.ingest.pipeline import Ingestor
 from lantern.networks.runner import run_link
+from lantern.security import accounts, passwords, roles, tokens
 from lantern.store.db import open_database
 from lantern.store.schema import networks, records
 from lantern.synth import generate
