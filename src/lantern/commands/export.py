@@ -11,6 +11,7 @@ import typer
 from sqlalchemy import func, select
 
 from lantern.commands.common import count_progress, database_from, errors, output_stream
+from lantern.records import KNOWN_FIELDS
 from lantern.store.queries import cluster_label, iter_records
 from lantern.store.schema import records
 
@@ -26,16 +27,7 @@ class Format(StrEnum):
 
 
 AD_CSV_COLUMNS = (
-    "source",
-    "id",
-    "kind",
-    "url",
-    "posted_at",
-    "collected_at",
-    "title",
-    "body",
-    "location",
-    "author",
+    *(name for name in KNOWN_FIELDS if name != "images"),
     "revision",
     "content_sha256",
     "network",

@@ -26,6 +26,22 @@ from lantern.link.unionfind import UnionFind
 FORMAT_VERSION = 1
 
 
+ARRAY_FIELDS = (
+    "source_of",
+    "city_of",
+    "times",
+    "ident_kind",
+    "doc_ptr",
+    "doc_idents",
+    "phash_values",
+    "doc_hptr",
+    "doc_hashes",
+    "sig",
+    "text_ok",
+)
+"""The linker's numpy arrays saved and restored as they are."""
+
+
 def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
     encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
@@ -63,19 +79,7 @@ def dump_state(linker: Linker) -> bytes:
         ("texts", linker.texts),
     ):
         arrays[f"{name}_blob"], arrays[f"{name}_off"] = _pack(strings)
-    for name in (
-        "source_of",
-        "city_of",
-        "times",
-        "ident_kind",
-        "doc_ptr",
-        "doc_idents",
-        "phash_values",
-        "doc_hptr",
-        "doc_hashes",
-        "sig",
-        "text_ok",
-    ):
+    for name in ARRAY_FIELDS:
         arrays[name] = getattr(linker, name)
     arrays["postings_keys"], arrays["postings_values"] = linker.postings.keys, linker.postings.values
     arrays["phpost_keys"], arrays["phpost_values"] = linker.phash_postings.keys, linker.phash_postings.values
@@ -115,19 +119,7 @@ def load_state(data: bytes) -> Linker:
     linker._source_index = {k: i for i, k in enumerate(linker.sources)}
     linker._city_index = {k: i for i, k in enumerate(linker.cities)}
     linker._ident_index = {k: i for i, k in enumerate(linker.ident_names)}
-    for name in (
-        "source_of",
-        "city_of",
-        "times",
-        "ident_kind",
-        "doc_ptr",
-        "doc_idents",
-        "phash_values",
-        "doc_hptr",
-        "doc_hashes",
-        "sig",
-        "text_ok",
-    ):
+    for name in ARRAY_FIELDS:
         setattr(linker, name, arrays[name])
     linker.postings = SortedIndex(arrays["postings_keys"], arrays["postings_values"])
     linker.phash_postings = SortedIndex(arrays["phpost_keys"], arrays["phpost_values"])

@@ -6,14 +6,22 @@ schema at ``/openapi.json`` for free.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 SortOrder = Literal["relevance", "date", "risk"]
 QueryMode = Literal["empty", "phone", "email", "handle", "text"]
 EntityKind = Literal["phone", "email", "handle", "payment", "url", "name", "image"]
+
+
+def _utc(value: datetime) -> datetime:
+    """Stored times are UTC; SQLite hands them back naive. The schema promises RFC 3339 (with offset)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class Bucket(BaseModel):
@@ -70,7 +78,7 @@ class RecordSummary(BaseModel):
     kind: str
     title: str | None
     location: str | None
-    posted_at: datetime | None
+    posted_at: UtcDateTime | None
     trafficking_score: float
     minor_score: float
     network_id: str | None
@@ -152,8 +160,8 @@ class Revision(BaseModel):
     content_sha256: str
     raw_sha256: str
     raw_format: str
-    collected_at: datetime | None
-    ingested_at: datetime
+    collected_at: UtcDateTime | None
+    ingested_at: UtcDateTime
     origin_file: str
     origin_line: int
     raw: str
@@ -168,8 +176,8 @@ class RecordDetail(BaseModel):
     body: str | None
     location: str | None
     author: str | None
-    posted_at: datetime | None
-    collected_at: datetime | None
+    posted_at: UtcDateTime | None
+    collected_at: UtcDateTime | None
     network_id: str | None
     network_size: int
     trafficking_score: float
@@ -290,8 +298,8 @@ class ItineraryStop(BaseModel):
     country: str | None
     lat: float | None
     lon: float | None
-    first_seen: datetime | None
-    last_seen: datetime | None
+    first_seen: UtcDateTime | None
+    last_seen: UtcDateTime | None
     count: int
 
 
@@ -299,8 +307,8 @@ class ContactUse(BaseModel):
     kind: str
     value: str
     count: int
-    first_seen: datetime | None
-    last_seen: datetime | None
+    first_seen: UtcDateTime | None
+    last_seen: UtcDateTime | None
     hub: bool = Field(False, description="A suppressed hub: shown, never used to link")
 
 
@@ -354,8 +362,8 @@ class EntityDetail(BaseModel):
     kind: EntityKind
     value: str
     count: int
-    first_seen: datetime | None
-    last_seen: datetime | None
+    first_seen: UtcDateTime | None
+    last_seen: UtcDateTime | None
     by_city: list[Bucket]
     by_site: list[Bucket]
     timeline: list[Bucket]
