@@ -182,9 +182,14 @@ def people(web_settings: Settings) -> People:
 
 @pytest.fixture(scope="session")
 def app(web_settings: Settings, people: People):
+    from lantern.security.web import SecurityConfig
     from lantern.web.app import create_app
 
-    return create_app(web_settings)
+    app = create_app(web_settings)
+    # Every TestClient shares one address; the failures the tests make on purpose must not add up to the
+    # address throttle (test_accounts checks the throttle on an app of its own).
+    app.state.security = SecurityConfig(login_attempts_per_ip=10_000)
+    return app
 
 
 def sign_in(app, username: str, password: str = PASSWORD):

@@ -4,13 +4,16 @@
 
 Builds the demo world with ``lantern demo --no-serve`` when the folder holds none, serves the app on a
 free local port, and photographs the pages investigators use most: search by a disguised phone, a
-record with its network's indicators, the largest network, triage, image search, an entity and the
-suppressed hubs. Not a test (nothing is asserted beyond the pages loading).
+record with its network's indicators, the largest network, triage, image search, an entity, the
+suppressed hubs, the sign-in page and the supervisor's audit log. It signs in through the form as the
+demo's ``demo`` supervisor, whose password it first sets to a fresh random one (the demo printed the
+original; this folder is a throw-away demo). Not a test (nothing is asserted beyond the pages loading).
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import subprocess
 import sys
 import threading
@@ -23,6 +26,7 @@ from sqlalchemy import select
 
 from lantern.config import load_settings
 from lantern.ingest.images import store_path
+from lantern.security import accounts
 from lantern.store.db import open_database
 from lantern.store.schema import networks, record_images, records
 from lantern.web.urls import entity_url, network_url, record_url
@@ -92,6 +96,19 @@ def _choices(settings: Any) -> dict[str, Any]:
     }
 
 
+def _demo_password(settings: Any) -> str:
+    """A fresh password for the demo's ``demo`` account (reset, then changed, so no forced change)."""
+    engine = open_database(settings.database_url)
+    one_time = secrets.token_urlsafe(18)
+    accounts.reset_password(engine, "demo", one_time, actor={"via": "screenshots"})
+    with engine.connect() as connection:
+        user = accounts.get_user(connection, "demo")
+    password = secrets.token_urlsafe(18)
+    assert user is not None and accounts.change_password(engine, user.id, one_time, password)
+    engine.dispose()
+    return password
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=Path("/tmp/lantern-shots"))
@@ -101,6 +118,7 @@ def main() -> None:
     settings = load_settings(args.data_dir, None)
     chosen = _choices(settings)
     print(chosen)
+    password = _demo_password(settings)
 
     import uvicorn
     from playwright.sync_api import sync_playwright
@@ -131,6 +149,17 @@ def main() -> None:
             print("wrote", args.out / name)
 
         page.goto("/")
+        page.wait_for_url("**/login?next=/")
+        page.fill("input[name=username]", "demo")
+        page.fill("input[name=password]", "wrong password for the picture")
+        page.click("form.auth-form button")
+        page.wait_for_selector(".notice.bad")
+        page.fill("input[name=password]", "")
+        shot("login.png")
+        page.fill("input[name=password]", password)
+        page.click("form.auth-form button")
+        page.wait_for_selector(".account .who")
+
         if chosen["disguised"]:
             page.fill("#top-q", chosen["disguised"][0])
             page.press("#top-q", "Enter")
@@ -170,6 +199,11 @@ def main() -> None:
 
         page.goto("/hubs")
         shot("hubs.png")
+
+        page.goto("/audit")
+        page.click("text=Verify chain")
+        page.wait_for_selector(".verify-result")
+        shot("audit.png")
         browser.close()
     server.should_exit = True
 

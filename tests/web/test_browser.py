@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from lantern.config import Settings
-from tests.web.conftest import DISGUISED, biggest_network
+from tests.web.conftest import DISGUISED, PASSWORD, ROLE_USERS, biggest_network
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -49,7 +49,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def base_url(web_settings: Settings) -> Iterator[str]:
+def base_url(web_settings: Settings, people) -> Iterator[str]:
     import uvicorn
 
     from lantern.web.app import create_app
@@ -83,14 +83,39 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def page(browser, base_url):
+def sign_in(tab, username: str, next_path: str = "/") -> None:
+    """Through the real form, as a person would: the page bounces to /login and back."""
+    tab.goto(next_path)
+    tab.wait_for_url("**/login?next=**")
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("form.auth-form button")
+    tab.wait_for_selector(".account .who")
+
+
+def _tab(browser, base_url):
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     problems: list[str] = []
     tab.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     tab.on("pageerror", lambda error: problems.append(str(error)))
+    return context, tab, problems
+
+
+@pytest.fixture
+def anonymous_page(browser, base_url):
+    context, tab, problems = _tab(browser, base_url)
+    yield tab
+    context.close()
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A tab signed in as the investigator (may read, search and reveal)."""
+    context, tab, problems = _tab(browser, base_url)
+    sign_in(tab, ROLE_USERS["investigator"])
     yield tab
     context.close()
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
@@ -219,3 +244,41 @@ def test_entity_page(page) -> None:
     assert "2 records" in page.inner_text(".meta")
     assert page.locator(".timeline-svg rect").count() >= 2
     shot(page, "entity.png")
+
+
+def test_sign_in_and_out(anonymous_page) -> None:
+    tab = anonymous_page
+    tab.goto("/triage")
+    tab.wait_for_url("**/login?next=/triage")
+    tab.fill("input[name=username]", ROLE_USERS["investigator"])
+    tab.fill("input[name=password]", "not the password at all")
+    tab.click("form.auth-form button")
+    assert "Sign-in failed" in tab.inner_text(".notice.bad")
+    shot(tab, "login.png")
+    tab.fill("input[name=password]", PASSWORD)
+    tab.click("form.auth-form button")
+    tab.wait_for_url("**/triage")
+    assert "investigator1" in tab.inner_text(".account .who")
+    tab.click("form.signout button")
+    tab.wait_for_url("**/login")
+    tab.goto("/triage")
+    tab.wait_for_url("**/login?next=/triage")
+
+
+def test_supervisor_audit_log(anonymous_page) -> None:
+    tab = anonymous_page
+    sign_in(tab, ROLE_USERS["supervisor"], "/search?q=rosa")
+    tab.click("text=Audit log")
+    tab.wait_for_url("**/audit")
+    assert "search" in tab.inner_text("table.audit")
+    tab.click("text=Verify chain")
+    tab.wait_for_selector(".verify-result")
+    assert "Chain intact" in tab.inner_text(".verify-result")
+    shot(tab, "audit.png")
+
+
+def test_analyst_cannot_reveal(anonymous_page) -> None:
+    tab = anonymous_page
+    sign_in(tab, ROLE_USERS["analyst"], "/records/example-classifieds/demo-disguised")
+    assert tab.locator("img.blurred").count() == 2
+    assert tab.locator("button.reveal").first.is_hidden()

@@ -92,3 +92,111 @@ def test_highlight_escapes_each_segment() -> None:
 def test_gate_and_sha_check() -> None:
     assert is_sha256("a" * 64) and not is_sha256("A" * 64) and not is_sha256("a" * 64 + "\n")
     assert image_may_be_shown("b" * 64) and not image_may_be_shown("../etc/passwd")
+
+
+INJECTIONS = (
+    "' OR 1=1 --",
+    "'; DROP TABLE records; --",
+    '" OR ""="',
+    'rosa" OR "1"="1',
+    "NEAR(rosa older)",
+    "title:rosa",
+    "rosa*",
+    "* OR *",
+    ") OR (",
+    '"unbalanced',
+    "AND OR NOT",
+    "^rosa",
+    "rosa -older +x",
+    "\\x00\x00nul",
+    "%' UNION SELECT password_hash FROM users --",
+)
+
+
+def test_sql_and_fts_injection_in_search_is_inert(client, web_settings) -> None:
+    baseline = client.get("/api/search", params={"q": "", "page_size": 1}).json()
+    for hostile in INJECTIONS:
+        api = client.get("/api/search", params={"q": hostile})
+        assert api.status_code == 200, hostile
+        body = api.json()
+        assert isinstance(body["results"], list)
+        assert "argon2" not in api.text and "password_hash" not in str(body["results"])
+        page = client.get("/search", params={"q": hostile})
+        assert page.status_code == 200, hostile
+        assert "Traceback" not in page.text and "OperationalError" not in page.text
+    # "' OR 1=1 --" is text to look for, not a condition: it matches no more than an ordinary phrase would
+    everything = client.get("/api/search", params={"q": "' OR 1=1 --"}).json()
+    assert len(everything["results"]) < 20 or everything["interpretation"]["mode"] == "text"
+    after = client.get("/api/search", params={"q": "", "page_size": 1}).json()
+    assert after == baseline  # nothing was dropped or changed
+
+
+def test_oversized_and_malformed_requests(client, web_settings) -> None:
+    huge = "a" * 20_000
+    assert client.get("/api/search", params={"q": huge}).status_code == 422
+    page = client.get("/search", params={"q": huge})
+    assert page.status_code == 200 and huge not in page.text  # the page cuts queries to 500 characters
+    assert client.get("/api/search", params={"page": "99999999999999999999"}).status_code == 422
+    assert client.get("/api/search", params={"min_minor": "nan"}).status_code == 422
+    assert client.get("/api/triage", params={"page_size": "-1"}).status_code == 422
+    as_json = client.post(
+        "/api/images/search", content=b'{"image": ', headers={"Content-Type": "application/json"}
+    )
+    assert as_json.status_code == 422
+    wrong_type = client.post("/api/images/search", content=b"GIF89a", headers={"Content-Type": "text/plain"})
+    assert wrong_type.status_code == 422
+    not_an_image = client.post(
+        "/api/images/search", files={"image": ("x.png", b"<svg onload=alert(1)>", "image/png")}
+    )
+    assert not_an_image.status_code == 400 and "onload" not in not_an_image.text
+    empty = client.post("/api/images/search", files={"image": ("x.png", b"", "image/png")})
+    assert empty.status_code == 400
+    bad_distance = client.post(
+        "/api/images/search", files={"image": ("x.png", b"x", "image/png")}, data={"max_distance": "999"}
+    )
+    assert bad_distance.status_code == 422
+
+
+def test_oversized_upload_is_refused_before_parsing(client, web_settings) -> None:
+    limit = web_settings.max_image_bytes + 1024 * 1024
+    declared = client.post(
+        "/api/images/search",
+        content=b"x",
+        headers={"Content-Type": "multipart/form-data; boundary=b", "Content-Length": str(limit + 1)},
+    )
+    assert declared.status_code == 413
+
+    def chunks():  # a well-formed multipart upload that never ends, sent without a Content-Length
+        yield b'--b\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\n'
+        block = b"\0" * (1024 * 1024)
+        for _ in range(limit // len(block) + 2):
+            yield block
+
+    streamed = client.post(
+        "/image-search", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert streamed.status_code == 413
+
+
+def test_path_traversal_in_image_names(client, web_settings) -> None:
+    secret = web_settings.data_dir / "lantern.db"
+    assert secret.exists()
+    for name in (
+        "..%2Flantern.db",
+        "%2e%2e%2flantern.db",
+        "..%252flantern.db",
+        "....//....//lantern.db",
+        "%2e%2e/%2e%2e/etc/passwd",
+        "a" * 64 + "%2F..%2F..%2Flantern.db",
+        "a" * 64 + "%00.png",
+        "/etc/passwd",
+        "C:%5Cwindows%5Cwin.ini",
+    ):
+        for path in (f"/media/{name}", f"/media/{name}/blurred"):
+            response = client.get(path)
+            assert response.status_code == 404, path
+            assert b"SQLite format" not in response.content and b"root:" not in response.content
+        assert client.post(f"/api/images/{name}/reveal").status_code in (404, 405)
+        assert client.get(f"/api/entities/image/{name}").status_code == 404
+    assert client.get("/static/../lantern.db").status_code == 404
+    assert client.get("/static/%2e%2e/%2e%2e/web/app.py").status_code == 404

@@ -74,7 +74,13 @@ def demo(
         )
     console.print(f"link: {linked.line()}")
     username, password = create_demo_account(engine)
-    console.print(f"demo sign-in: {username} / {password} (supervisor, fictional agency)", markup=False)
+    where = f"http://{host}:{port}/login" if serve else f"the sign-in page of `lantern --data-dir {folder} serve`"
+    console.print(
+        f"demo sign-in: open {where} and sign in with username {username} and password {password} "
+        "(a supervisor of a fictional agency; the password is shown only now)",
+        markup=False,
+        soft_wrap=True,
+    )
     console.print(
         f"evaluate against ground truth: lantern --data-dir {folder} eval --truth {world / TRUTH_FILE}",
         soft_wrap=True,

@@ -1,10 +1,13 @@
 """``lantern serve``: the investigator web app on uvicorn, on the loopback interface by default.
 
-Binding to 127.0.0.1 is deliberate until accounts exist (a later issue): anyone who can reach the port
-can read every record. Put it behind a reverse proxy with authentication before exposing it.
+Every page and API route needs a signed-in account (``lantern users``/``lantern tokens``; see
+docs/security.md). Binding to 127.0.0.1 stays the default: to serve others, put it behind a reverse proxy
+that terminates TLS and set ``LANTERN_SECURE_COOKIES=1`` so the session cookie is never sent in clear.
 """
 
 from __future__ import annotations
+
+import os
 
 import typer
 
@@ -29,10 +32,10 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
 
     from lantern.web.app import create_app
 
-    if host not in LOOPBACK:
+    if host not in LOOPBACK and os.environ.get("LANTERN_SECURE_COOKIES") != "1":
         errors.print(
-            f"warning: listening on {host}; there is no authentication yet, so anyone who can reach "
-            "this port can read every record.",
+            f"warning: listening on {host} over plain http; serve it behind a TLS proxy and set "
+            "LANTERN_SECURE_COOKIES=1, or passwords and session cookies cross the network in clear.",
             markup=False,
         )
     typer.echo(f"Lantern on http://{host}:{port}/  (data: {settings.data_dir})")

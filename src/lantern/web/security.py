@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -36,6 +37,10 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"cross-origin-resource-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+]
+
+SIGN_IN_HEADERS = [
+    (name, b"same-origin" if name == b"referrer-policy" else value) for name, value in SECURITY_HEADERS
 ]
 
 
@@ -70,6 +75,10 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         is_static = scope.get("path", "").startswith("/static/")
+        # The sign-in form has no session and so no CSRF token; the login-CSRF check needs the browser to
+        # send our Origin with the POST, which "no-referrer" turns into "null". "same-origin" still
+        # tells no other site anything.
+        sign_in = scope.get("path") == "/login"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -78,7 +87,7 @@ class SecurityHeadersMiddleware:
                     for k, v in message.get("headers", [])
                     if k.lower() not in {name for name, _ in SECURITY_HEADERS}
                 ]
-                headers.extend(SECURITY_HEADERS)
+                headers.extend(SIGN_IN_HEADERS if sign_in else SECURITY_HEADERS)
                 if not is_static and not any(k.lower() == b"cache-control" for k, _ in headers):
                     headers.append((b"cache-control", b"no-store"))
                 message["headers"] = headers
@@ -132,7 +141,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    raise _TooLarge()
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -148,5 +157,9 @@ class BodySizeLimitMiddleware:
                 await self._refuse(send)
 
 
-class _TooLarge(Exception):
-    """Raised inside the app when a chunked body passes the limit."""
+class _TooLarge(HTTPException):
+    """Raised inside the app when a chunked body passes the limit. An HTTPException, so a body parser
+    that wraps other errors into 400 lets it through and the app answers 413."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "request body too large")
