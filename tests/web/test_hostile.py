@@ -89,9 +89,10 @@ def test_highlight_escapes_each_segment() -> None:
     assert "<mark" not in render_annotated("abc", [Annotation(5, 9, "x", "out of range")])
 
 
-def test_gate_and_sha_check() -> None:
+def test_gate_and_sha_check(app) -> None:
     assert is_sha256("a" * 64) and not is_sha256("A" * 64) and not is_sha256("a" * 64 + "\n")
-    assert image_may_be_shown("b" * 64) and not image_may_be_shown("../etc/passwd")
+    engine = app.state.engine
+    assert image_may_be_shown("b" * 64, engine) and not image_may_be_shown("../etc/passwd", engine)
 
 
 INJECTIONS = (

@@ -29,7 +29,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from lantern.assess import load_catalogue
 from lantern.extract import ExtractConfig, extract_text
@@ -640,7 +640,7 @@ def triage(connection: Connection, *, page: int = 1, page_size: int = PAGE_SIZE)
 # ---------------------------------------------------------------------------------------------- record
 
 
-def _image_info(row: dict[str, Any]) -> dict[str, Any]:
+def _image_info(row: dict[str, Any], engine: Engine) -> dict[str, Any]:
     return {
         "sha256": row["sha256"],
         "media_type": row["media_type"],
@@ -648,7 +648,7 @@ def _image_info(row: dict[str, Any]) -> dict[str, Any]:
         "height": row["height"],
         "size_bytes": row["size_bytes"],
         "phash": row["phash"],
-        "may_be_shown": image_may_be_shown(row["sha256"]),
+        "may_be_shown": image_may_be_shown(row["sha256"], engine),
     }
 
 
@@ -753,7 +753,7 @@ def record_detail(connection: Connection, source: str, record_id: str) -> Record
         indicators=reasons,
         network_indicators=indicator_groups(row["network_indicators"]) if row["network_id"] else [],
         images=[
-            RecordImage(**_image_info(dict(r)), position=r["position"], original_ref=r["original_ref"])
+            RecordImage(**_image_info(dict(r), connection.engine), position=r["position"], original_ref=r["original_ref"])
             for r in image_rows
         ],
         revisions=[Revision(**{k: r[k] for k in Revision.model_fields}) for r in revisions],
@@ -1124,7 +1124,7 @@ def normalise_entity(kind: str, value: str, config: ExtractConfig) -> str:
 
 def image_info(connection: Connection, sha256: str) -> ImageInfo | None:
     row = connection.execute(select(images).where(images.c.sha256 == sha256)).mappings().first()
-    return ImageInfo(**_image_info(dict(row))) if row else None
+    return ImageInfo(**_image_info(dict(row), connection.engine)) if row else None
 
 
 def entity_detail(
@@ -1214,7 +1214,7 @@ def image_rows(connection: Connection, shas: Sequence[str]) -> dict[str, ImageIn
     if not shas:
         return {}
     rows = connection.execute(select(images).where(images.c.sha256.in_(list(shas)))).mappings()
-    return {row["sha256"]: ImageInfo(**_image_info(dict(row))) for row in rows}
+    return {row["sha256"]: ImageInfo(**_image_info(dict(row), connection.engine)) for row in rows}
 
 
 def image_media_type(connection: Connection, sha256: str) -> str | None:

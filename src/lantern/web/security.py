@@ -10,7 +10,10 @@ from __future__ import annotations
 import re
 
 from fastapi import HTTPException
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lantern.csam import is_blocked
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -49,15 +52,15 @@ def is_sha256(value: str) -> bool:
     return bool(SHA256_RE.fullmatch(value))
 
 
-def image_may_be_shown(sha256: str) -> bool:
+def image_may_be_shown(sha256: str, engine: Engine) -> bool:
     """The single gate every image response and thumbnail passes through.
 
-    Images matching a loaded CSAM hash list (or belonging to a quarantined record) must never be
-    rendered, thumbnailed or redistributed (PRINCIPLES.md §5). No such flag exists in the store yet, so
-    this returns True for well-formed names; when the hash-list issue lands, its check goes here and
-    nowhere else, so every route that serves or lists an image is covered at once.
+    Images matching a loaded CSAM hash list must never be rendered, thumbnailed or redistributed
+    (PRINCIPLES.md §5). ``lantern.csam.is_blocked`` answers from a short cache and fails closed, so a
+    database error hides the image rather than showing it. Every route that serves or lists an image
+    asks here, so the rule lives in one place.
     """
-    return is_sha256(sha256)
+    return is_sha256(sha256) and not is_blocked(sha256, engine)
 
 
 class SecurityHeadersMiddleware:

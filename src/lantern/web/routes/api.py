@@ -179,7 +179,7 @@ def api_reveal(request: Request, sha256: str, connection: Connection = Depends(g
     """Record (in the audit log) that an investigator chose to see an image unblurred."""
     if (
         not is_sha256(sha256)
-        or not image_may_be_shown(sha256)
+        or not image_may_be_shown(sha256, connection.engine)
         or queries.image_info(connection, sha256) is None
     ):
         raise HTTPException(404, "No such image")

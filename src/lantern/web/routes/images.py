@@ -39,7 +39,7 @@ BLUR_RADIUS = 14
 
 def stored_image(connection: Connection, settings: Settings, name: str) -> tuple[Path, str]:
     """Path and recorded media type of a servable image, or 404 (never a hint about why)."""
-    if not is_sha256(name) or not image_may_be_shown(name):
+    if not is_sha256(name) or not image_may_be_shown(name, connection.engine):
         raise HTTPException(404, "No such image")
     media_type = queries.image_media_type(connection, name)
     path = store_path(settings.images_dir, name)
