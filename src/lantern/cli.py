@@ -18,6 +18,7 @@ from lantern.commands import (
     ingest,
     link,
     serve,
+    spark,
     stats,
     synth,
     triage,
@@ -47,7 +48,7 @@ def main_options(
 
 
 for module in (demo, accounts, ingest, extract, crawl, link, export, stats, triage, serve, synth, evaluate, calibrate,
-               watch_alerts, csam, cases):  # fmt: skip
+               watch_alerts, csam, cases, spark):  # fmt: skip
     module.register(app)
 
 
