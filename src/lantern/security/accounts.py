@@ -352,11 +352,10 @@ def change_password(
     return True
 
 
-def enrol_totp(
-    engine: Engine, username: str, *, actor: dict[str, Any] | None = None, clock: Clock = utcnow
-) -> tuple[str, str]:
-    """Give ``username`` a new TOTP secret (replacing any old one); returns (secret, provisioning URI)."""
-    secret = totp.new_secret()
+def _set_totp_secret(
+    engine: Engine, username: str, secret: str | None, action: str, actor: dict[str, Any] | None, clock: Clock
+) -> str:
+    """Replace or clear a user's TOTP secret in one audited transaction; returns the username."""
     with audit.write_transaction(engine) as connection:
         user = _require_user(connection, username)
         connection.execute(
@@ -364,32 +363,29 @@ def enrol_totp(
         )
         audit.append(
             connection,
-            "user.totp_enrol",
+            action,
             target=f"user:{user.username}",
             agency_id=user.agency_id,
             detail=dict(actor or {}),
             clock=clock,
         )
-    return secret, totp.provisioning_uri(secret, user.username)
+        return user.username
+
+
+def enrol_totp(
+    engine: Engine, username: str, *, actor: dict[str, Any] | None = None, clock: Clock = utcnow
+) -> tuple[str, str]:
+    """Give ``username`` a new TOTP secret (replacing any old one); returns (secret, provisioning URI)."""
+    secret = totp.new_secret()
+    name = _set_totp_secret(engine, username, secret, "user.totp_enrol", actor, clock)
+    return secret, totp.provisioning_uri(secret, name)
 
 
 def remove_totp(
     engine: Engine, username: str, *, actor: dict[str, Any] | None = None, clock: Clock = utcnow
 ) -> None:
     """Remove the second factor (lost phone); audited."""
-    with audit.write_transaction(engine) as connection:
-        user = _require_user(connection, username)
-        connection.execute(
-            update(users).where(users.c.id == user.id).values(totp_secret=None, totp_last_step=None)
-        )
-        audit.append(
-            connection,
-            "user.totp_remove",
-            target=f"user:{user.username}",
-            agency_id=user.agency_id,
-            detail=dict(actor or {}),
-            clock=clock,
-        )
+    _set_totp_secret(engine, username, None, "user.totp_remove", actor, clock)
 
 
 # --- authentication -----------------------------------------------------------------------------
