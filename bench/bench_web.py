@@ -155,9 +155,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-async def measure(base_url: str, queries: dict[str, list], requests: int, concurrency: int) -> None:
+async def measure(
+    base_url: str, queries: dict[str, list], requests: int, concurrency: int, token: str
+) -> None:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits, headers=headers) as client:
         for kind in ("phone", "text", "image"):  # warm-up: caches, the pHash index, SQLite pages
             for item in queries[kind][:5]:
                 if kind == "image":
@@ -180,6 +183,31 @@ async def measure(base_url: str, queries: dict[str, list], requests: int, concur
             )
 
 
+def bench_token(data_dir: Path) -> str:
+    """An investigator account and a search/read API token, as a script of an agency would use.
+
+    Every route needs a signed-in principal, and every search is audited, so the figures include what
+    accountability costs.
+    """
+    import secrets
+
+    from lantern.config import load_settings
+    from lantern.security import accounts, tokens
+    from lantern.store.db import open_database
+
+    engine = open_database(load_settings(data_dir).database_url)
+    with engine.connect() as connection:
+        agency_id = accounts.agency_id_by_name(connection, "Benchmarks")
+    if agency_id is None:
+        agency_id = accounts.create_agency(engine, "Benchmarks")
+    name = f"bench-{secrets.token_hex(4)}"
+    user = accounts.create_user(
+        engine, name, secrets.token_urlsafe(24), agency_id=agency_id, role="investigator"
+    )
+    _token_id, token = tokens.create(engine, user.id, "bench_web", ["read", "search"])
+    return token
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -200,6 +228,7 @@ def main() -> None:
     data_dir = (args.data_dir or Path(f"./bench-data/web-{args.records}")).resolve()
     build_store(data_dir, args.records, args.seed)
     queries = sample_queries(data_dir, args.seed, per_kind=200)
+    token = bench_token(data_dir)
     port = free_port()
     env = {**os.environ, "LANTERN_DATA_DIR": str(data_dir)}
     env.pop("LANTERN_DATABASE_URL", None)
@@ -227,7 +256,7 @@ def main() -> None:
             n_images = connection.execute(select(func.count()).select_from(images)).scalar_one()
         engine.dispose()
         print(f"store {data_dir}: {n_records:,} records, {n_images:,} images; uvicorn workers={args.workers}")
-        asyncio.run(measure(base_url, queries, args.requests, args.concurrency))
+        asyncio.run(measure(base_url, queries, args.requests, args.concurrency, token))
     finally:
         server.terminate()
         server.wait(timeout=10)
