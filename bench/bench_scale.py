@@ -1,0 +1,137 @@
+"""The growth curve: ingest, link and search at several corpus sizes, each size in a fresh process.
+
+    .venv/bin/python bench/bench_scale.py                        # 10,000 and 100,000 records, SQLite
+    .venv/bin/python bench/bench_scale.py --sizes 10000 100000 1000000
+    .venv/bin/python bench/bench_scale.py --database-url postgresql+pg8000://user@127.0.0.1:5432/db
+
+For each size N: a synthetic world of N records (no images) is generated, then one child process ingests it
+into a fresh store (extraction and scoring included, linking off), links it, and runs phone and text
+searches in-process; the child reports ingest records/s, link seconds, search p50/p95 and its peak memory.
+The last column divides each step's time by N log N relative to the smallest size, so a growth faster than
+n log n shows as a number rising above 1. A bare ``json.loads`` of the same file is timed in the same run as
+the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+CHILD = "--child"
+
+
+def child(world: Path, data_dir: Path, database_url: str | None) -> None:
+    """Runs in a fresh interpreter so peak memory is this size's alone."""
+    from sqlalchemy import select
+
+    from lantern.config import load_settings
+    from lantern.ingest.pipeline import Ingestor
+    from lantern.networks.runner import run_link
+    from lantern.store.db import open_database
+    from lantern.store.schema import entities
+    from lantern.store.search import search_text
+
+    settings = load_settings(data_dir, database_url)
+    engine = open_database(settings.database_url)
+    records = world / "records.jsonl"
+    started = time.perf_counter()
+    with records.open("rb") as handle:
+        for line in handle:
+            json.loads(line)
+    parse = time.perf_counter() - started
+    started = time.perf_counter()
+    summary = Ingestor(engine, settings).run([(str(records), "jsonl")])
+    ingest = time.perf_counter() - started
+    started = time.perf_counter()
+    run_link(engine, settings, full=True)
+    link = time.perf_counter() - started
+    rng = random.Random(5)
+    with engine.connect() as connection:
+        phones = (
+            connection.execute(select(entities.c.value).where(entities.c.kind == "phone").limit(5000))
+            .scalars()
+            .all()
+        )
+        words = ["available", "new", "town", "friendly", "weekend", "visiting", "sweet", "call"]
+        timings: dict[str, list[float]] = {"phone": [], "text": []}
+        for _ in range(200):
+            phone = rng.choice(phones)
+            started = time.perf_counter()
+            connection.execute(
+                select(entities.c.record_pk)
+                .where(entities.c.kind == "phone", entities.c.value == phone)
+                .limit(50)
+            ).all()
+            timings["phone"].append(time.perf_counter() - started)
+            query = " ".join(rng.sample(words, 2))
+            started = time.perf_counter()
+            search_text(connection, query, limit=50)
+            timings["text"].append(time.perf_counter() - started)
+    result = {
+        "read": summary.read,
+        "parse_s": parse,
+        "ingest_s": ingest,
+        "link_s": link,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    for kind, values in timings.items():
+        ordered = sorted(values)
+        result[f"{kind}_p50_ms"] = ordered[len(ordered) // 2] * 1000
+        result[f"{kind}_p95_ms"] = ordered[int(len(ordered) * 0.95)] * 1000
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+    from lantern.synth import generate
+
+    print(
+        f"{'records':>10} {'parse s':>8} {'ingest s':>9} {'rec/s':>7} {'x parse':>8} {'link s':>7} "
+        f"{'phone p95':>9} {'text p95':>9} {'peak MiB':>9} {'ingest/nlogn':>12} {'link/nlogn':>10}"
+    )
+    base: tuple[float, float, float] | None = None
+    for size in sorted(args.sizes):
+        scratch = Path(tempfile.mkdtemp(prefix="lantern-scale-"))
+        try:
+            generate(scratch / "world", size, seed=args.seed)
+            command = [sys.executable, __file__, CHILD, str(scratch / "world"), str(scratch / "data")]
+            if args.database_url:
+                command.append(args.database_url)
+            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            figures = json.loads(output.strip().splitlines()[-1])
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        nlogn = size * math.log(size)
+        if base is None:
+            base = (nlogn, figures["ingest_s"], figures["link_s"])
+        ingest_growth = (figures["ingest_s"] / base[1]) / (nlogn / base[0])
+        link_growth = (figures["link_s"] / base[2]) / (nlogn / base[0])
+        print(
+            f"{size:>10,} {figures['parse_s']:>8.2f} {figures['ingest_s']:>9.1f} "
+            f"{figures['read'] / figures['ingest_s']:>7,.0f} {figures['ingest_s'] / figures['parse_s']:>8.0f} "
+            f"{figures['link_s']:>7.1f} {figures['phone_p95_ms']:>8.1f}ms {figures['text_p95_ms']:>8.1f}ms "
+            f"{figures['peak_mib']:>9,.0f} {ingest_growth:>12.2f} {link_growth:>10.2f}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == CHILD:
+        child(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)
+    else:
+        main()
