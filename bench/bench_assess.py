@@ -132,7 +132,11 @@ def main() -> None:
     def in_group(rule_id: str) -> Callable[[int], float]:
         firing: dict[str, float] = {}
         for group in members.values():
-            fired = any(x["id"] == rule_id for x in assessor.assess_group(group).indicators) if len(group) > 1 else False
+            fired = (
+                any(x["id"] == rule_id for x in assessor.assess_group(group).indicators)
+                if len(group) > 1
+                else False
+            )
             for m in group:
                 firing[m.key] = float(fired)
         return lambda i: firing[keys[i]]
@@ -155,7 +159,9 @@ def main() -> None:
           f"{sum(independent)} independents' records; {len(members)} networks")  # fmt: skip
     print(f"assess_record: {assess_seconds / n * 1e6:.1f} us/record; assess_group over all networks: "
           f"{group_seconds:.2f} s; linking {link_seconds:.2f} s")  # fmt: skip
-    print(f"catalogue {assessor.catalogue_info.version}: expert priors (calibrated={assessor.catalogue_info.calibrated})")
+    print(
+        f"catalogue {assessor.catalogue_info.version}: expert priors (calibrated={assessor.catalogue_info.calibrated})"
+    )
     header = f"{'ranking':40s} {'minor AP':>9s} {'P@100':>6s} {'ind@100':>8s} | {'traff AP':>9s} {'P@100':>6s} {'ind@100':>8s}"
     print(header)
     print("-" * len(header))
@@ -179,7 +185,9 @@ def report(name: str, minor_scores: list[float], traff_scores: list[float], mino
     t_ap = average_precision(traff_scores, operator)
     t_pos, _ = top_k(traff_scores, operator)
     t_ind, _ = top_k(traff_scores, independent)
-    print(f"{name:40s} {m_ap:9.3f} {m_pos / TOP:6.2f} {m_ind:8.1f} | {t_ap:9.3f} {t_pos / TOP:6.2f} {t_ind:8.1f}")
+    print(
+        f"{name:40s} {m_ap:9.3f} {m_pos / TOP:6.2f} {m_ind:8.1f} | {t_ap:9.3f} {t_pos / TOP:6.2f} {t_ind:8.1f}"
+    )
 
 
 if __name__ == "__main__":

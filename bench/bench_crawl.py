@@ -36,7 +36,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, serve(site) as base:
         root = Path(folder)
         site_file = root / "bench.toml"
-        site_file.write_text(site_toml(base, concurrency=args.concurrency, max_pages=args.ads * 2, timeout=30))
+        site_file.write_text(
+            site_toml(base, concurrency=args.concurrency, max_pages=args.ads * 2, timeout=30)
+        )
         settings = load_settings(root / "data")
         started = time.perf_counter()
         outcome = crawl_site(site_file, settings)
@@ -48,9 +50,13 @@ def main() -> None:
         started = time.perf_counter()
         ingested = ingest_run(outcome.run_dir, open_database(settings.database_url), settings)
         ingest_seconds = time.perf_counter() - started
-    print(f"site: {args.ads} ads, {summary.get('listing_pages', 0)} listing pages, concurrency {args.concurrency}")
+    print(
+        f"site: {args.ads} ads, {summary.get('listing_pages', 0)} listing pages, concurrency {args.concurrency}"
+    )
     print(f"crawl: {pages} pages in {seconds:.1f} s = {pages / seconds:.0f} pages/s ({outcome.line()})")
-    print(f"crawl process peak RSS: {peak_mib:.0f} MiB; WARC: {warc_bytes / 1e6:.1f} MB for {summary.get('responses', 0)} responses")
+    print(
+        f"crawl process peak RSS: {peak_mib:.0f} MiB; WARC: {warc_bytes / 1e6:.1f} MB for {summary.get('responses', 0)} responses"
+    )
     print(f"ingest of the crawl's records: {ingested.line()} in {ingest_seconds:.1f} s")
 
 

@@ -386,7 +386,9 @@ def main() -> None:
             p, r, _ = prf(tp, fp, fn)
             print(f"{tech:<22}{r:>8.3f}{p:>11.3f}{tp + fn:>6}")
         fp_counts = by_tech["false_positive"][1]
-        fp_texts = sum(1 for it, got in zip(items, pred, strict=True) if it.technique == "false_positive" and got)
+        fp_texts = sum(
+            1 for it, got in zip(items, pred, strict=True) if it.technique == "false_positive" and got
+        )
         n_fp = sum(1 for it in items if it.technique == "false_positive")
         print(f"false-positive set: {fp_counts} spurious phones in {fp_texts}/{n_fp} texts "
               f"(precision on that set: {1.0 if not fp_counts else 0.0:.3f})")  # fmt: skip
@@ -404,7 +406,9 @@ def main() -> None:
         fp += len(set(got) - set(exp))
         fn += len(set(exp) - set(got))
     p, r, f = prf(tp, fp, fn)
-    print(f"\nages  P={p:.3f} R={r:.3f} F1={f:.3f}  ({len(ages)} texts, incl. client-age/measurement negatives)")
+    print(
+        f"\nages  P={p:.3f} R={r:.3f} F1={f:.3f}  ({len(ages)} texts, incl. client-age/measurement negatives)"
+    )
     print(f"\nthroughput on {n_texts} texts:")
     print(f"  lantern.extract full extraction : {n_texts / t_ours:,.0f} texts/s")
     print(f"  PhoneNumberMatcher(US) phones   : {n_texts / t_theirs:,.0f} texts/s")

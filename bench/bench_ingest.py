@@ -26,7 +26,22 @@ from lantern.records import empty_extraction
 from lantern.store.db import open_database
 
 CITIES = ["Houston, TX", "Dallas, TX", "Atlanta, GA", "Miami, FL", "Denver, CO", "Phoenix, AZ"]
-WORDS = "new in town friendly sweet fun available today weekend visiting call text outcall incall".split()
+WORDS = [
+    "new",
+    "in",
+    "town",
+    "friendly",
+    "sweet",
+    "fun",
+    "available",
+    "today",
+    "weekend",
+    "visiting",
+    "call",
+    "text",
+    "outcall",
+    "incall",
+]
 
 
 def write_corpus(path: Path, count: int, seed: int = 7) -> None:
@@ -61,7 +76,9 @@ def time_ingest(path: Path, extract: bool) -> float:
     try:
         settings = load_settings(folder)
         engine = open_database(settings.database_url)
-        ingestor = Ingestor(engine, settings, extract=None if extract else (lambda record: empty_extraction()))
+        ingestor = Ingestor(
+            engine, settings, extract=None if extract else (lambda record: empty_extraction())
+        )
         started = time.perf_counter()
         summary = ingestor.run([(str(path), "jsonl")])
         elapsed = time.perf_counter() - started
@@ -72,7 +89,9 @@ def time_ingest(path: Path, extract: bool) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--no-extract", action="store_true", help="skip the run with full extraction")
     args = parser.parse_args()

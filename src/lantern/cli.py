@@ -54,4 +54,3 @@ for module in (demo, accounts, ingest, extract, crawl, link, export, stats, tria
 
 def main() -> None:
     app()
-

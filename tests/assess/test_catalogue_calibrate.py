@@ -73,7 +73,7 @@ def test_calibration_recovers_signs_and_writes_override(tmp_path: Path) -> None:
     for _ in range(400):
         fired_ids = {r for r, p in (("T01", 0.5), ("T05", 0.5), ("T16", 0.5)) if rng.random() < p}
         logit = -0.5 + 2.0 * ("T01" in fired_ids) - 2.0 * ("T05" in fired_ids)
-        labels.append(int(rng.random() < 1 / (1 + 2.718281828 ** -logit)))
+        labels.append(int(rng.random() < 1 / (1 + 2.718281828**-logit)))
         features.append(fired_ids)
     result = fit(features, labels, "trafficking", ["T01", "T05", "T16"], folds=4)
     assert result.weights["T01"] > 0.5 and result.weights["T05"] < -0.5

@@ -21,9 +21,15 @@ def test_roster_and_circuit_fire_structural_rules() -> None:
     cities = ["Houston, TX", "Dallas, TX", "Austin, TX", "Houston, TX", "Dallas, TX"]
     names = ["Amber", "Bella", "Chloe", "Daisy", "Ella"]
     members = [
-        GroupMember(key=f"t:{i}", posted_at=START + timedelta(days=2 * i), city=cities[i],
-                    phones=["+17135550142"], names=[names[i]], image_hashes=["aaaa0000aaaa0000"],
-                    source=["a", "b", "c", "a", "b"][i])
+        GroupMember(
+            key=f"t:{i}",
+            posted_at=START + timedelta(days=2 * i),
+            city=cities[i],
+            phones=["+17135550142"],
+            names=[names[i]],
+            image_hashes=["aaaa0000aaaa0000"],
+            source=["a", "b", "c", "a", "b"][i],
+        )
         for i in range(5)
     ]
     result = assessor.assess_group(members)

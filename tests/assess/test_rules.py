@@ -102,7 +102,9 @@ def test_youth_with_age_19_is_m2_and_scores_above_youth_alone(assessor: Assessor
     both = assess(assessor, "Hi, I'm Amber, 19 years old. Young and sweet.")
     alone = assess(assessor, "Hi, I'm Amber, 27 years old. Young and sweet.")
     assert "M2" in ids(both) and "M3" in ids(alone)
-    assert both["risk"]["minor"] > alone["risk"]["minor"] > assess(assessor, "Hi, I'm Amber.")["risk"]["minor"]
+    assert (
+        both["risk"]["minor"] > alone["risk"]["minor"] > assess(assessor, "Hi, I'm Amber.")["risk"]["minor"]
+    )
 
 
 def test_movement_language_lowers_trafficking_score(assessor: Assessor) -> None:
@@ -113,7 +115,9 @@ def test_movement_language_lowers_trafficking_score(assessor: Assessor) -> None:
 
 def test_every_rule_cites_known_sources(assessor: Assessor) -> None:
     info = assessor.catalogue_info
-    assert {r.id for r in assessor.catalogue} >= {f"T{n:02d}" for n in range(1, 25)} | {f"S{n:02d}" for n in range(1, 17)}
+    assert {r.id for r in assessor.catalogue} >= {f"T{n:02d}" for n in range(1, 25)} | {
+        f"S{n:02d}" for n in range(1, 17)
+    }
     assert {"M0", "M1", "M2", "M3", "M4", "M5"} <= {r.id for r in assessor.catalogue}
     for rule in assessor.catalogue:
         assert rule.sources and all(s in info.sources for s in rule.sources)

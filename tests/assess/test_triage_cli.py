@@ -32,11 +32,17 @@ def test_triage_ranks_by_minor_score_with_reasons(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     engine = open_database(url)
     assessor = Assessor.load(use_env=False)
-    bodies = {"a": "Hi, I'm Amber, 27. No games.", "b": "Hi, I'm Bella, 16 years old.", "c": "Young and sweet, 25."}
+    bodies = {
+        "a": "Hi, I'm Amber, 27. No games.",
+        "b": "Hi, I'm Bella, 16 years old.",
+        "c": "Young and sweet, 25.",
+    }
     now = datetime(2024, 3, 1, tzinfo=UTC)
     with engine.begin() as connection:
         for rid, body in bodies.items():
-            record = InputRecord.model_validate({"id": rid, "source": "t", "title": f"Ad {rid}", "body": body})
+            record = InputRecord.model_validate(
+                {"id": rid, "source": "t", "title": f"Ad {rid}", "body": body}
+            )
             extracted = extract_record(record)
             assessor.assess_record(record, extracted)
             connection.execute(insert(records).values(

@@ -67,9 +67,7 @@ def test_mixed_good_and_bad_lines_are_each_accounted_for(data_dir: Path, tmp_pat
     result = run("ingest", str(folder))
 
     assert result.exit_code == 0
-    assert (
-        result.stdout.splitlines()[0] == "read 14: stored 3, revised 0, unchanged 0, quarantined 11"
-    )
+    assert result.stdout.splitlines()[0] == "read 14: stored 3, revised 0, unchanged 0, quarantined 11"
     errors = [line for line in result.stderr.splitlines() if line.startswith(str(feed))]
     by_line = {int(line.split(":")[1]): line for line in errors}
     assert set(by_line) == {2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13}
@@ -137,7 +135,8 @@ def test_changed_record_becomes_a_revision_and_history_is_kept(data_dir: Path, t
 def test_same_record_twice_in_one_file_gives_a_revision(data_dir: Path, tmp_path: Path) -> None:
     feed = write_jsonl(tmp_path / "ads.jsonl", [ad(1), ad(1, title="Updated title"), ad(1)])
     assert (
-        run("ingest", str(feed)).stdout.splitlines()[0] == "read 3: stored 1, revised 1, unchanged 1, quarantined 0"
+        run("ingest", str(feed)).stdout.splitlines()[0]
+        == "read 3: stored 1, revised 1, unchanged 1, quarantined 0"
     )
 
 
@@ -207,11 +206,16 @@ def test_unknown_fields_are_kept_under_extra(data_dir: Path, tmp_path: Path) -> 
 
 def test_ingest_stores_extracted_fields_and_both_scores(data_dir: Path, tmp_path: Path) -> None:
     text = "Just turned 18, new in town. I am 18 years old. Text seven one three 555 oh one four two."
-    run("ingest", str(write_jsonl(tmp_path / "ads.jsonl", [ad(1, body=text), ad(2, body="Quiet evening walks.")])))
+    run(
+        "ingest",
+        str(write_jsonl(tmp_path / "ads.jsonl", [ad(1, body=text), ad(2, body="Quiet evening walks.")])),
+    )
     with engine().connect() as connection:
         rows = {
             row.record_id: row
-            for row in connection.execute(select(records.c.record_id, records.c.extracted, records.c.minor_score))
+            for row in connection.execute(
+                select(records.c.record_id, records.c.extracted, records.c.minor_score)
+            )
         }
     flagged = rows["ad-1"]
     assert "+17135550142" in flagged.extracted["phones"]

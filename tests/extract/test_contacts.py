@@ -17,7 +17,9 @@ CFG = ExtractConfig()
 
 
 def test_emails_plain_and_spelled() -> None:
-    out = extract_text("Mail Jess.M@Example.com or jess at example dot org or mia [at] example [dot] net", CFG)
+    out = extract_text(
+        "Mail Jess.M@Example.com or jess at example dot org or mia [at] example [dot] net", CFG
+    )
     assert out["emails"] == ["jess.m@example.com", "jess@example.org", "mia@example.net"]
     spelled = [m for m in out["mentions"] if m["type"] == "email" and m["obscured"]]
     assert {m["text"] for m in spelled} == {"jess at example dot org", "mia [at] example [dot] net"}

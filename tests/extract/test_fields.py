@@ -33,8 +33,16 @@ def test_ages(text: str, ages: list[int]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["30+ only", "gentlemen over 40", "clients 25-60 welcome", "must be 21+", "34-24-36", "I'm 5'4",
-     "I'm 120lbs", "men 40 and older"],
+    [
+        "30+ only",
+        "gentlemen over 40",
+        "clients 25-60 welcome",
+        "must be 21+",
+        "34-24-36",
+        "I'm 5'4",
+        "I'm 120lbs",
+        "men 40 and older",
+    ],
 )
 def test_age_exclusions(text: str) -> None:
     assert extract_text(text, CFG)["ages"] == []
@@ -107,7 +115,9 @@ def test_record_shape_and_json() -> None:
     out = extract_record(rec, CFG)
     assert set(empty_extraction()) <= set(out)
     assert set(EXTRACTED_KEYS) <= set(out)
-    assert out["images"] == [] and out["indicators"] == [] and out["risk"] == {"trafficking": 0.0, "minor": 0.0}
+    assert (
+        out["images"] == [] and out["indicators"] == [] and out["risk"] == {"trafficking": 0.0, "minor": 0.0}
+    )
     assert out["phones"] == ["+17135550142"]
     json.dumps(out)
     texts = {"url": rec.url, "title": rec.title, "body": rec.body, "location": rec.location}

@@ -108,7 +108,10 @@ def test_networks_explain_hubs_and_eval(data_dir: Path, world: Path, tmp_path: P
     assert evaluated.exit_code == 0
     report = json.loads(out.read_text())
     assert report["records_scored"] == 600
-    assert report["linking"]["bcubed"]["f1"] > report["link_ablation"]["baseline: phone union-find"]["bcubed"]["f1"]
+    assert (
+        report["linking"]["bcubed"]["f1"]
+        > report["link_ablation"]["baseline: phone union-find"]["bcubed"]["f1"]
+    )
     assert set(report["link_ablation"]) == {
         "baseline: phone union-find",
         "phones only",

@@ -32,9 +32,13 @@ def write_warc(path: Path, pages: list[tuple[str, bytes, str, str]]) -> Path:
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "tests"}))
         for url, body, kind, status in pages:
             request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "x")], is_http_request=True)
-            writer.write_record(writer.create_warc_record(url, "request", payload=BytesIO(b""), http_headers=request))
+            writer.write_record(
+                writer.create_warc_record(url, "request", payload=BytesIO(b""), http_headers=request)
+            )
             headers = StatusAndHeaders(status, [("Content-Type", kind)], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=headers))
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=headers)
+            )
     return path
 
 
@@ -66,7 +70,12 @@ def twitter_response() -> dict:
                 "attachments": {"media_keys": ["3_1"]},
                 "lang": "en",
             },
-            {"id": "1800000000000000002", "text": "Weekend special", "author_id": "43", "created_at": "2026-03-02T10:00:00.000Z"},
+            {
+                "id": "1800000000000000002",
+                "text": "Weekend special",
+                "author_id": "43",
+                "created_at": "2026-03-02T10:00:00.000Z",
+            },
         ],
         "includes": {
             "users": [
@@ -89,8 +98,21 @@ def mastodon_statuses() -> list:
             "content": "<p>Call 713-555-0160 today</p>",
             "spoiler_text": "",
             "language": "en",
-            "account": {"id": "1", "username": "alice", "acct": "alice", "display_name": "Alice", "url": "https://social.example.org/@alice"},
-            "media_attachments": [{"id": "9", "type": "image", "url": "https://files.example.org/a.png", "description": "abstract"}],
+            "account": {
+                "id": "1",
+                "username": "alice",
+                "acct": "alice",
+                "display_name": "Alice",
+                "url": "https://social.example.org/@alice",
+            },
+            "media_attachments": [
+                {
+                    "id": "9",
+                    "type": "image",
+                    "url": "https://files.example.org/a.png",
+                    "description": "abstract",
+                }
+            ],
             "tags": [{"name": "houston"}],
         },
         {"id": "112", "content": "<p>no account or uri</p>"},

@@ -76,7 +76,9 @@ class FixtureSite:
         images = "" if self.generated else f'<img src="/img/{number}.png"><img src="/img/{number + 100}.png">'
         if number == 10 and not self.generated:
             images = f'<img src="/img/10.png"><img src="{PRIVATE_IMAGE}"><img src="{METADATA_IMAGE}">'
-        title = "" if number == 5 and not self.generated else f'<h1 class="title">Friendly company {number}</h1>'
+        title = (
+            "" if number == 5 and not self.generated else f'<h1 class="title">Friendly company {number}</h1>'
+        )
         return (
             f"<html><head><meta charset='utf-8'><title>Ad {number}</title></head><body><article>{title}"
             f'<div class="meta"><span class="location">Houston, TX</span>'
@@ -95,7 +97,9 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: object) -> None:  # quiet
             return
 
-        def _send(self, status: int, body: bytes, kind: str = "text/html; charset=utf-8", **headers: str) -> None:
+        def _send(
+            self, status: int, body: bytes, kind: str = "text/html; charset=utf-8", **headers: str
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -113,7 +117,9 @@ def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             site.hits[parts.path] = site.hits.get(parts.path, 0) + 1
             if parts.path == "/robots.txt":
-                rules = b"User-agent: *\nDisallow:\n" if site.generated else b"User-agent: *\nDisallow: /ad/13\n"
+                rules = (
+                    b"User-agent: *\nDisallow:\n" if site.generated else b"User-agent: *\nDisallow: /ad/13\n"
+                )
                 self._send(200, rules, "text/plain")
             elif parts.path == "/city/houston":
                 page = int(parse_qs(parts.query).get("page", ["1"])[0])

@@ -39,13 +39,23 @@ def crawled(tmp_path_factory: pytest.TempPathFactory):
         second = lantern(data, "crawl", str(site_file), "--no-link")
         second_run = Path(second.stdout.split("run folder: ")[1].splitlines()[0])
     configure([])
-    return {"data": data, "site_file": site_file, "first": first, "second": second,
-            "first_run": first_run, "second_run": second_run, "site": site}
+    return {
+        "data": data,
+        "site_file": site_file,
+        "first": first,
+        "second": second,
+        "first_run": first_run,
+        "second_run": second_run,
+        "site": site,
+    }
 
 
 def _log(run: Path) -> dict[str, str]:
     rows = [json.loads(line) for line in (run / "fetch-log.jsonl").read_text().splitlines()]
-    return {row["url"].split("/", 3)[-1] if "127.0.0.1" in row["url"] else row["url"]: row["outcome"] for row in rows}
+    return {
+        row["url"].split("/", 3)[-1] if "127.0.0.1" in row["url"] else row["url"]: row["outcome"]
+        for row in rows
+    }
 
 
 def test_first_crawl_stores_ads_and_quarantines_the_broken_page(crawled) -> None:
@@ -55,7 +65,15 @@ def test_first_crawl_stores_ads_and_quarantines_the_broken_page(crawled) -> None
     assert "read 8: stored 7, revised 0, unchanged 0, quarantined 1" in result.stdout
     assert "unmapped.cdr.jsonl:1: title: required field is empty" in result.stderr
     records = [json.loads(line) for line in (crawled["first_run"] / "records.jsonl").read_text().splitlines()]
-    assert sorted(r["id"] for r in records) == ["1", "10", "108", "12", "2", "3", "4"]  # ad 8 redirects to 108
+    assert sorted(r["id"] for r in records) == [
+        "1",
+        "10",
+        "108",
+        "12",
+        "2",
+        "3",
+        "4",
+    ]  # ad 8 redirects to 108
     summary = json.loads((crawled["first_run"] / "summary.json").read_text())
     assert summary["complete"] and summary["listing_pages"] == 4 and summary["robots_forbidden"] == 1
 
@@ -69,7 +87,9 @@ def test_slow_huge_broken_robots_and_private_addresses_are_bounded_and_logged(cr
     assert log["http://10.255.255.1/ad/11"] == "refused"  # a redirect to a private address
     assert log["http://10.255.255.1/img/secret.png"] == "refused"
     assert log["http://169.254.169.254/latest/meta-data/photo.png"] == "refused"
-    records = {json.loads(line)["id"]: json.loads(line) for line in (crawled["first_run"] / "records.jsonl").open()}
+    records = {
+        json.loads(line)["id"]: json.loads(line) for line in (crawled["first_run"] / "records.jsonl").open()
+    }
     ad10 = records["10"]
     assert len(ad10["images"]) == 1 and (crawled["first_run"] / ad10["images"][0]).is_file()
     refused = {p["url"]: p["reason"] for p in ad10["images_not_stored"]}
@@ -140,7 +160,12 @@ def test_watch_runs_every_step_and_resumes_after_a_crash(tmp_path: Path) -> None
         result = lantern(data, "watch", "--once", str(site_file))
         assert result.exit_code == 0, result.output
         lines = result.stdout.splitlines()
-        assert [line.split(": ", 1)[1].split(" ", 1)[0] for line in lines] == ["crawled", "read", "linked", "alerts:"]
+        assert [line.split(": ", 1)[1].split(" ", 1)[0] for line in lines] == [
+            "crawled",
+            "read",
+            "linked",
+            "alerts:",
+        ]
         state = json.loads(lantern(data, "watch", "--status").stdout)
         entry = state["sites"]["fixture-classifieds"]
         assert state["status"] == "stopped" and entry["step"] == "alerts" and entry["cycle"] == 1

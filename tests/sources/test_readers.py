@@ -45,13 +45,22 @@ def test_warc_pages_become_records_with_offsets_that_find_the_capture(tmp_path: 
             (f"{SITE}/img/1.png", b"\x89PNG....", "image/png", "200 OK"),
             (f"{SITE}/ad/3", b"", "text/html", "302 Found"),
             ("https://unknown.example.net/ad/9", b"<html><h1>x</h1></html>", "text/html", "200 OK"),
-            (f"{SITE}/ad/4", ad_html(4, charset="iso-8859-1", extra=" caf\xe9"), "text/html; charset=iso-8859-1", "200 OK"),
+            (
+                f"{SITE}/ad/4",
+                ad_html(4, charset="iso-8859-1", extra=" caf\xe9"),
+                "text/html; charset=iso-8859-1",
+                "200 OK",
+            ),
         ],
     )
     results = parsed(warc, "warc")
-    assert len(results) == 4  # ad 1, ad 2 (broken), unknown host, ad 4; listing, image and redirect are not pages
+    assert (
+        len(results) == 4
+    )  # ad 1, ad 2 (broken), unknown host, ad 4; listing, image and redirect are not pages
     first, record = results[0]
-    assert record.id == "1" and record.source == "example-classifieds" and record.title == "Friendly company 1"
+    assert (
+        record.id == "1" and record.source == "example-classifieds" and record.title == "Friendly company 1"
+    )
     assert first.raw == ad_html(1)  # raw is the HTTP payload, byte for byte
     provenance = record.extra["provenance"]
     with warc.open("rb") as handle:
@@ -61,7 +70,10 @@ def test_warc_pages_become_records_with_offsets_that_find_the_capture(tmp_path: 
         assert captured.content_stream().read() == ad_html(1)
     assert isinstance(results[1][1], Problem) and results[1][1].field == "title"
     assert "css:h1.title::text matched nothing" in results[1][1].reason
-    assert isinstance(results[2][1], Problem) and "no site rules cover host 'unknown.example.net'" in results[2][1].reason
+    assert (
+        isinstance(results[2][1], Problem)
+        and "no site rules cover host 'unknown.example.net'" in results[2][1].reason
+    )
     latin = results[3][1]
     assert latin.title == "Friendly company 4 café"
     assert latin.extra["provenance"]["raw_transcoded_from"] == "iso8859-1"
@@ -86,7 +98,11 @@ def test_cdr_lines_map_through_site_rules_and_every_line_is_accounted(tmp_path: 
         cdr_line(2, raw_content=ad_html(2, title=False).decode()),
         cdr_line(3, url=f"{SITE}/city/houston"),
         cdr_line(4, content_type="image/jpeg"),
-        cdr_line(5, timestamp_crawl="2026-03-05T12:00:00Z", objects=[{"obj_stored_url": "img/5.png", "obj_original_url": "x"}]),
+        cdr_line(
+            5,
+            timestamp_crawl="2026-03-05T12:00:00Z",
+            objects=[{"obj_stored_url": "img/5.png", "obj_original_url": "x"}],
+        ),
         "{not json",
         cdr_line(6, raw_content=None),
     ]
@@ -97,7 +113,10 @@ def test_cdr_lines_map_through_site_rules_and_every_line_is_accounted(tmp_path: 
     assert len(results) == 7
     item, record = results[0]
     assert item.raw == lines[0].encode()  # raw is the CDR line as it was
-    assert record.extra["provenance"]["cdr_id"] == "CDR0001" and record.extra["provenance"]["team"] == "example-team"
+    assert (
+        record.extra["provenance"]["cdr_id"] == "CDR0001"
+        and record.extra["provenance"]["team"] == "example-team"
+    )
     assert record.collected_at.year == 2026
     assert record.images == [f"{SITE}/img/1.png"]  # a URL: kept as text, never fetched
     reasons = [r.reason for _, r in results[1:] if isinstance(r, Problem)]
@@ -151,10 +170,14 @@ def test_plain_records_are_still_plain(tmp_path: Path) -> None:
     assert str(tmp_path / "notes.json") in expand_paths([str(tmp_path)])[1]
 
 
-def test_ingest_accepts_warc_cdr_and_social_with_provenance_and_quarantine(data_dir: Path, tmp_path: Path) -> None:
+def test_ingest_accepts_warc_cdr_and_social_with_provenance_and_quarantine(
+    data_dir: Path, tmp_path: Path
+) -> None:
     (tmp_path / "in").mkdir()
     write_warc(tmp_path / "in" / "c.warc.gz", [(f"{SITE}/ad/1", ad_html(1), "text/html", "200 OK")])
-    (tmp_path / "in" / "memex.jsonl").write_text(cdr_line(2) + "\n" + cdr_line(3, raw_content="<html></html>") + "\n")
+    (tmp_path / "in" / "memex.jsonl").write_text(
+        cdr_line(2) + "\n" + cdr_line(3, raw_content="<html></html>") + "\n"
+    )
     (tmp_path / "in" / "tweets.json").write_text(json.dumps(twitter_response()))
     (tmp_path / "in" / "toots.json").write_text(json.dumps(mastodon_statuses()[:1]))
     result = runner.invoke(app, ["ingest", "--no-link", str(tmp_path / "in")], catch_exceptions=False)
@@ -187,10 +210,12 @@ def test_format_option_and_user_site_rules(data_dir: Path, tmp_path: Path) -> No
     sites = tmp_path / "other.toml"
     sites.write_text(
         '[site]\nname = "other"\ndomains = ["other.example.net"]\n[fields]\n'
-        "id = { from = \"url\", regex = '/listing/([0-9]+)' }\ntitle = \"css:h1::text\"\n"
+        'id = { from = "url", regex = \'/listing/([0-9]+)\' }\ntitle = "css:h1::text"\n'
     )
     result = runner.invoke(
-        app, ["ingest", "--no-link", "--format", "cdr", "--sites", str(sites), str(feed)], catch_exceptions=False
+        app,
+        ["ingest", "--no-link", "--format", "cdr", "--sites", str(sites), str(feed)],
+        catch_exceptions=False,
     )
     assert "stored 1" in result.stdout, result.output
     bad = runner.invoke(app, ["ingest", "--format", "pdf", str(feed)])

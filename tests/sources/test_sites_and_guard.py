@@ -23,7 +23,10 @@ def write(tmp_path: Path, text: str) -> Path:
     [
         ("[site]\ndomains=['a.example']\n", "needs a name"),
         ("[site]\nname='a'\n", "site.domains"),
-        ("[site]\nname='a'\ndomains=['a.example']\n[fields]\nphone='css:p'\n", "fields.phone: not a record field"),
+        (
+            "[site]\nname='a'\ndomains=['a.example']\n[fields]\nphone='css:p'\n",
+            "fields.phone: not a record field",
+        ),
         ("[site]\nname='a'\ndomains=['a.example']\n[fields]\ntitle='h1'\n", "expected 'css:…' or 'xpath:…'"),
         ("[site]\nname='a'\ndomains=['a.example']\n[fields]\ntitle='xpath://['\n", "fields.title"),
         ("[site]\nname='a'\ndomains=['a.example']\n[crawl]\nspeed=3\n", "crawl: unknown key 'speed'"),
@@ -52,7 +55,9 @@ def test_unparseable_dates_are_kept_as_text(tmp_path: Path) -> None:
         write(tmp_path, "[site]\nname='a'\ndomains=['a.example']\n[fields]\nposted_at='css:time::text'\n")
     )
     record = map_page(site, "https://a.example/x", "<time>last Tuesday</time>")
-    assert isinstance(record, dict) and record["posted_at_text"] == "last Tuesday" and "posted_at" not in record
+    assert (
+        isinstance(record, dict) and record["posted_at_text"] == "last Tuesday" and "posted_at" not in record
+    )
 
 
 def test_guard_refuses_private_loopback_link_local_and_odd_schemes() -> None:

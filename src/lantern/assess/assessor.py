@@ -127,7 +127,10 @@ class Assessor:
         texts = [rule_sums(m.indicators)["trafficking"] for m in members]
         network_traff = bias["trafficking"] + group_sums["trafficking"] + sum(texts) / len(texts)
         network_minor = max(v["minor"] for v in member_logits)
-        result.risk = {"trafficking": round(sigmoid(network_traff), 6), "minor": round(sigmoid(network_minor), 6)}
+        result.risk = {
+            "trafficking": round(sigmoid(network_traff), 6),
+            "minor": round(sigmoid(network_minor), 6),
+        }
         return result
 
     @staticmethod
@@ -143,7 +146,7 @@ class Assessor:
         cue = next((i for i in member.indicators if i["id"] in youth_ids), None)
         if cue is None:
             return None
-        detail = f"{managed[0]['explanation'].rstrip('.')} (youth cue: \"{cue['text']}\")"
+        detail = f'{managed[0]["explanation"].rstrip(".")} (youth cue: "{cue["text"]}")'
         return make_indicator(rule, self._catalogue, field=cue["field"], span=cue["span"], text=cue["text"],
                               detail=detail)  # fmt: skip
 

@@ -64,7 +64,11 @@ def fit(features: list[set[str]], labels: list[int], target: str, rule_ids: list
         model = LogisticRegression(C=1.0, max_iter=1000).fit(x[train], y[train])
         p = model.predict_proba(x[test])[:, 1]
         predicted[test] = p
-        fold = {"fold": index, "n": len(test), "average_precision": float(average_precision_score(y[test], p))}
+        fold = {
+            "fold": index,
+            "n": len(test),
+            "average_precision": float(average_precision_score(y[test], p)),
+        }
         fold["roc_auc"] = float(roc_auc_score(y[test], p)) if len(set(y[test])) > 1 else float("nan")
         result.folds.append(fold)
     result.average_precision = float(average_precision_score(y, predicted))

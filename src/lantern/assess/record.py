@@ -99,7 +99,11 @@ class RecordRules:
                 chosen = [m for m in chosen if bool(m.get("obscured")) == rule.obscured]
             if rule.fields_only:
                 in_body = {_key(m["value"]) for m in chosen if m.get("field") == "body"}
-                chosen = [m for m in chosen if m.get("field") in rule.fields_only and _key(m["value"]) not in in_body]
+                chosen = [
+                    m
+                    for m in chosen
+                    if m.get("field") in rule.fields_only and _key(m["value"]) not in in_body
+                ]
             if not chosen:
                 continue
             distinct = {_key(m["value"]) for m in chosen}
@@ -122,7 +126,12 @@ class RecordRules:
         ages = [m for m in mentions if m.get("type") == "age" and isinstance(m.get("value"), int)]
         for m in ages:
             value = m["value"]
-            fact = Fact(m.get("field"), m.get("span"), m.get("text", ""), f"stated age {value} (\"{m.get('text', '')}\")")
+            fact = Fact(
+                m.get("field"),
+                m.get("span"),
+                m.get("text", ""),
+                f'stated age {value} ("{m.get("text", "")}")',
+            )
             if value < self.minor_age:
                 tags.setdefault("age_under_18", []).append(fact)
             elif value in self.young_adult:
@@ -134,7 +143,9 @@ class RecordRules:
                 out.append(make_indicator(rule, self.catalogue, field=m.get("field"), span=m.get("span"),
                                           text=m.get("text", ""), value=m["value"]))  # fmt: skip
                 for tag in rule.tags:
-                    tags.setdefault(tag, []).append(Fact(m.get("field"), m.get("span"), m.get("text", ""), rule.name))
+                    tags.setdefault(tag, []).append(
+                        Fact(m.get("field"), m.get("span"), m.get("text", ""), rule.name)
+                    )
         return out
 
     # -- derived (likely-minor) rules ---------------------------------------------------------------
@@ -185,9 +196,11 @@ class RecordRules:
                 continue
             for hit in self.matcher.run(field, text):
                 rule = hit.rule
-                item = make_indicator(rule, self.catalogue, field=field, span=[hit.start, hit.end], text=hit.text)
+                item = make_indicator(
+                    rule, self.catalogue, field=field, span=[hit.start, hit.end], text=hit.text
+                )
                 (plain if rule.standalone else conditional).append(item)
-                label = f"{rule.name.lower()} (\"{hit.text}\")"
+                label = f'{rule.name.lower()} ("{hit.text}")'
                 for tag in rule.tags:
                     tags.setdefault(tag, []).append(Fact(field, [hit.start, hit.end], hit.text, label))
         by_id = self.catalogue.by_id()
@@ -206,7 +219,9 @@ class RecordRules:
 
     def risk(self, indicators: list[Indicator]) -> dict[str, float]:
         sums = rule_sums(indicators)
-        return {score: round(sigmoid(self.bias[score] + sums[score]), 6) for score in ("trafficking", "minor")}
+        return {
+            score: round(sigmoid(self.bias[score] + sums[score]), 6) for score in ("trafficking", "minor")
+        }
 
 
 def _key(value: Any) -> Any:

@@ -141,7 +141,11 @@ class StructuralRules:
             times = sorted(a.time for a in group if a.time is not None)
             peak = _max_in_window(times, window) if times else len(group)
             if peak >= min_ads:
-                out.append(self._ind(rule, phone, f"{peak} distinct ads within {rule.params.get('window_days', 30)} days"))
+                out.append(
+                    self._ind(
+                        rule, phone, f"{peak} distinct ads within {rule.params.get('window_days', 30)} days"
+                    )
+                )
         return out
 
     def _s02(self, rule: Rule, ads: list[_Ad]) -> list[Indicator]:
@@ -226,7 +230,9 @@ class StructuralRules:
         least = int(rule.params.get("min_personas", 2))
         personas: dict[str, set[tuple[str, ...]]] = defaultdict(set)
         for ad in ads:
-            persona = tuple(sorted({n.strip().title() for n in ad.member.names})) or tuple(sorted(ad.member.phones))
+            persona = tuple(sorted({n.strip().title() for n in ad.member.names})) or tuple(
+                sorted(ad.member.phones)
+            )
             if not persona:
                 continue
             for image in dict.fromkeys(ad.member.image_hashes):

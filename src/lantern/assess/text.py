@@ -62,7 +62,9 @@ class TextMatcher:
 
     def __init__(self, rules: list[Rule], max_spans: int = 3) -> None:
         self.max_spans = max_spans
-        self._regex: list[tuple[Rule, tuple[frozenset[bytes], ...], re.Pattern[bytes], re.Pattern[bytes] | None]] = []
+        self._regex: list[
+            tuple[Rule, tuple[frozenset[bytes], ...], re.Pattern[bytes], re.Pattern[bytes] | None]
+        ] = []
         self._emoji: list[tuple[Rule, tuple[bytes, ...]]] = []
         for rule in rules:
             if not rule.patterns or not rule.implemented:

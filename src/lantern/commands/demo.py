@@ -53,7 +53,11 @@ def demo(
     with count_progress() as progress:
         task = progress.add_task("generate world", total=records)
         summary = generate(
-            world, records, seed=seed, images=True, progress=lambda done: progress.update(task, completed=done)
+            world,
+            records,
+            seed=seed,
+            images=True,
+            progress=lambda done: progress.update(task, completed=done),
         )
     console.print(
         f"world: {summary['records']:,} records from {summary['operators']} operators and "
@@ -74,7 +78,9 @@ def demo(
         )
     console.print(f"link: {linked.line()}")
     username, password = create_demo_account(engine)
-    where = f"http://{host}:{port}/login" if serve else f"the sign-in page of `lantern --data-dir {folder} serve`"
+    where = (
+        f"http://{host}:{port}/login" if serve else f"the sign-in page of `lantern --data-dir {folder} serve`"
+    )
     console.print(
         f"demo sign-in: open {where} and sign in with username {username} and password {password} "
         "(a supervisor of a fictional agency; the password is shown only now)",

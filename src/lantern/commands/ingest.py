@@ -30,7 +30,9 @@ def ingest(
     ),
     strict: bool = typer.Option(False, "--strict", help="Exit non-zero if any record was quarantined."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-record errors."),
-    link: bool = typer.Option(True, "--link/--no-link", help="Link the new records into networks afterwards."),
+    link: bool = typer.Option(
+        True, "--link/--no-link", help="Link the new records into networks afterwards."
+    ),
 ) -> None:
     """Ingest records: validate, preserve verbatim with SHA-256, extract, store and index them."""
     missing = [path for path in paths if path != "-" and not Path(path).exists()]

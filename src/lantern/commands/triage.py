@@ -34,8 +34,15 @@ def queue(connection: Any, *, minor: bool, limit: int) -> list[dict[str, Any]]:
     """Rows of the ranked queue: key, both scores, title and the top reasons."""
     column = records.c.minor_score if minor else records.c.trafficking_score
     query = (
-        select(records.c.source, records.c.record_id, records.c.title, records.c.trafficking_score,
-               records.c.minor_score, records.c.network_id, records.c.extracted)
+        select(
+            records.c.source,
+            records.c.record_id,
+            records.c.title,
+            records.c.trafficking_score,
+            records.c.minor_score,
+            records.c.network_id,
+            records.c.extracted,
+        )
         .where(column > 0)
         .order_by(column.desc(), records.c.id)
         .limit(limit)
@@ -72,7 +79,9 @@ def triage(
     table.add_column("top reasons")
     for rank, row in enumerate(rows, 1):
         main, other = (row["minor"], row["trafficking"]) if minor else (row["trafficking"], row["minor"])
-        reasons = "\n".join(f"{r['id']} (+{float(r['weight']):g}): {r['explanation']}" for r in row["reasons"])
+        reasons = "\n".join(
+            f"{r['id']} (+{float(r['weight']):g}): {r['explanation']}" for r in row["reasons"]
+        )
         table.add_row(str(rank), row["key"], f"{main:.2f}", f"{other:.2f}", reasons or "-")
     console.print(table)
     if not rows:

@@ -70,6 +70,8 @@ def _anchored(
                 found.append(m)
                 last = m.end()
     return found
+
+
 _TITLE_SUFFIX = re.compile(r"\s-\s(\d\d)\s*$")
 
 _CLIENT_AFTER = re.compile(
@@ -115,7 +117,9 @@ def find_ages(text: str, masked: SpanSet, title: bool = False, low: str | None =
     seen: set[int] = set()
     low = fold_case(text) if low is None else low
     for pattern, (anchor, before_chars, after_chars) in zip(_PATTERNS, _ANCHORS, strict=True):
-        for m in _anchored(pattern, anchor, text if pattern is _NAMED else low, low, before_chars, after_chars):
+        for m in _anchored(
+            pattern, anchor, text if pattern is _NAMED else low, low, before_chars, after_chars
+        ):
             if masked.overlaps(m.start(), m.end()):
                 continue
             before = low[max(0, m.start() - 25) : m.start()]

@@ -97,6 +97,7 @@ def _spelled_windows(low: str, plain: SpanSet) -> list[tuple[int, int]]:
             windows.append((lo, d.end()))
     return windows
 
+
 _URL = re.compile(
     r"(?<![\w/])(?:(?:https?://|www\.)[^\s<>\"'()\[\]{}]{1,2000}"
     r"|[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,3}\.(?:com|net|org|me|io|co|info|biz|xyz|us|uk)"

@@ -27,7 +27,9 @@ def _lexicon() -> tuple[re.Pattern[str], dict[str, str]]:
     for term, forms in raw["terms"].items():
         for form in forms:
             canon[form.lower()] = term
-    body = trie_pattern({f.replace(" ", "\0") for f in canon}).replace("\\\x00", r"\s+").replace("\x00", r"\s+")
+    body = (
+        trie_pattern({f.replace(" ", "\0") for f in canon}).replace("\\\x00", r"\s+").replace("\x00", r"\s+")
+    )
     pattern = re.compile(r"(?<![a-z])" + body + r"(?![a-z])")
     return pattern, canon
 

@@ -222,8 +222,9 @@ def normalise(text: str) -> Normalised:
             repl, step = _classify(ch)
             if step == "confusable":
                 prev = text[i - 1] if i > 0 else ""
-                if not (_is_ascii_alnum(prev) or _is_ascii_alnum(nxt) or prev in CONFUSABLES
-                        or nxt in CONFUSABLES):
+                if not (
+                    _is_ascii_alnum(prev) or _is_ascii_alnum(nxt) or prev in CONFUSABLES or nxt in CONFUSABLES
+                ):
                     repl, step = ch, ""
                 elif not (_is_ascii_alnum(prev) or _is_ascii_alnum(nxt)):
                     # Only confusables around: a wholly Cyrillic/Greek word, keep it as written.

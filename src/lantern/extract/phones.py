@@ -231,9 +231,7 @@ def _word_token(s: int, e: int, word: str) -> _Token:
     return _Token(s, e, digits, frozenset(steps), weak=weak, word=True)
 
 
-_WORD_PROTO: dict[str, _Token] = {
-    w.lower(): _word_token(0, 0, w) for w in numwords.ALL_WORDS
-}
+_WORD_PROTO: dict[str, _Token] = {w.lower(): _word_token(0, 0, w) for w in numwords.ALL_WORDS}
 """Prebuilt token for each single number word: one dict lookup per word in the hot loop."""
 
 
@@ -247,14 +245,28 @@ def _compose(tokens: list[_Token | None]) -> list[_Token | None]:
         nxt = tokens[i + 1] if i + 1 < n else None
         if tok is not None and tok.word and nxt is not None and nxt.start - tok.end <= 1:
             if tok.mult and len(nxt.digits) == 1:  # "double five" -> 55
-                out.append(_Token(tok.start, nxt.end, nxt.digits * tok.mult, tok.steps | nxt.steps, word=True))
+                out.append(
+                    _Token(tok.start, nxt.end, nxt.digits * tok.mult, tok.steps | nxt.steps, word=True)
+                )
                 i += 2
                 continue
-            if (len(tok.digits) == 2 and tok.digits.endswith("0") and tok.digits[0] != "1" and nxt.word
-                    and len(nxt.digits) == 1 and nxt.digits != "0" and not nxt.weak):
+            if (
+                len(tok.digits) == 2
+                and tok.digits.endswith("0")
+                and tok.digits[0] != "1"
+                and nxt.word
+                and len(nxt.digits) == 1
+                and nxt.digits != "0"
+                and not nxt.weak
+            ):
                 out.append(
-                    _Token(tok.start, nxt.end, tok.digits[0] + nxt.digits,
-                           tok.steps | nxt.steps | {"tens_words"}, word=True)
+                    _Token(
+                        tok.start,
+                        nxt.end,
+                        tok.digits[0] + nxt.digits,
+                        tok.steps | nxt.steps | {"tens_words"},
+                        word=True,
+                    )
                 )
                 i += 2
                 continue
@@ -499,9 +511,7 @@ def _techniques(norm: Normalised, toks: list[_Token], start: int, end: int, fiel
         steps.add("mixed_words_digits")
     if all(not t.word and not t.weak for t in toks) and not _STANDARD.match(norm.text[start:end]):
         steps.add("separators")
-    if words and any(
-        norm.text[a.end : b.start] not in ("", " ", "-") for a, b in pairwise(toks)
-    ):
+    if words and any(norm.text[a.end : b.start] not in ("", " ", "-") for a, b in pairwise(toks)):
         steps.add("separators")
     steps |= norm.steps_in(start, end)
     if field_name == "url":

@@ -39,9 +39,7 @@ _PRICE = re.compile(
     rf"|(?<=\d)(?<![\w.,$]\d)(?P<a2>\d{{1,4}}(?:[.,]\d{{2}})?)\s*(?P<w2>{_WORD_ALT})(?![a-z]))"
     rf"(?:\s*(?:/|per|for|an?|each|-)?\s*(?P<dur>{_DUR_ALT})(?![a-z]))?",
 )
-_AMOUNT_PER = re.compile(
-    rf"(\d(?<![\w.,$]\d)\d{{1,3}})\s*(?:/|per|an?|each)\s*({_DUR_ALT})(?![a-z])"
-)
+_AMOUNT_PER = re.compile(rf"(\d(?<![\w.,$]\d)\d{{1,3}})\s*(?:/|per|an?|each)\s*({_DUR_ALT})(?![a-z])")
 _DOLLAR_PREFIXES = ("au", "ca", "us", "a", "c")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _BARE_DUR = re.compile(
@@ -75,7 +73,11 @@ def _symbol(text: str, at: int, sign: str) -> tuple[int, str | None]:
     if sign == "$":
         for prefix in _DOLLAR_PREFIXES:
             start = at - len(prefix)
-            if start >= 0 and text.startswith(prefix, start) and (start == 0 or text[start - 1] not in _ALNUM):
+            if (
+                start >= 0
+                and text.startswith(prefix, start)
+                and (start == 0 or text[start - 1] not in _ALNUM)
+            ):
                 return start, prefix + "$"
     if at and text[at - 1] in _ALNUM:
         return at, None
@@ -124,8 +126,11 @@ def find_prices(text: str, masked: SpanSet, default_currency: str = "USD") -> li
     for m in _AMOUNT_PER.finditer(text):
         if masked.overlaps(m.start(), m.end()):
             continue
-        out.append(PriceHit(float(m.group(1)), default_currency, _DURATIONS.get(m.group(2).lower()),
-                            m.start(), m.end()))
+        out.append(
+            PriceHit(
+                float(m.group(1)), default_currency, _DURATIONS.get(m.group(2).lower()), m.start(), m.end()
+            )
+        )
         taken.append(m.span())
     masked = masked.union(taken)
     for m in _BARE_DUR.finditer(text):

@@ -121,7 +121,9 @@ def _collect(mentions: list[dict[str, Any]]) -> dict[str, Any]:
         elif kind == "handle":
             _add_unique(fields["handles"], seen["handles"], (value["platform"], value["handle"]), dict(value))
         elif kind == "payment":
-            _add_unique(fields["payments"], seen["payments"], (value["platform"], value["handle"]), dict(value))
+            _add_unique(
+                fields["payments"], seen["payments"], (value["platform"], value["handle"]), dict(value)
+            )
         elif kind == "crypto":
             _add_unique(fields["payments"], seen["payments"], (value["platform"], value["address"]),
                         dict(value))  # fmt: skip

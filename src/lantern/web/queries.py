@@ -753,7 +753,11 @@ def record_detail(connection: Connection, source: str, record_id: str) -> Record
         indicators=reasons,
         network_indicators=indicator_groups(row["network_indicators"]) if row["network_id"] else [],
         images=[
-            RecordImage(**_image_info(dict(r), connection.engine), position=r["position"], original_ref=r["original_ref"])
+            RecordImage(
+                **_image_info(dict(r), connection.engine),
+                position=r["position"],
+                original_ref=r["original_ref"],
+            )
             for r in image_rows
         ],
         revisions=[Revision(**{k: r[k] for k in Revision.model_fields}) for r in revisions],

@@ -36,6 +36,7 @@ def session_principal(principal: Principal = Depends(current_principal)) -> Prin
         raise HTTPException(status_code=403, detail="not with an API token")
     return principal
 
+
 THROTTLED = "Too many failed sign-ins from this address. Wait a few minutes and try again."
 MAX_FIELD = 1024
 
