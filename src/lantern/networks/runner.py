@@ -211,6 +211,7 @@ MEMBER_COLUMNS = (
     records.c.posted_at,
     records.c.location,
     records.c.extracted,
+    records.c.network_id,
 )
 
 _SET_SCORES = {"trafficking_score": "_traff", "minor_score": "_minor", "network_indicators": "_indicators"}
@@ -220,74 +221,88 @@ def _own_risk(row: dict[str, Any]) -> dict[str, float]:
     return (row.get("extracted") or {}).get("risk") or {"trafficking": 0.0, "minor": 0.0}
 
 
+RESCORE_CHUNK = 500
+
+
 def _rescore_networks(
     connection: Connection, result: LinkResult, assessor: Assessor, touched: set[str], full: bool
 ) -> int:
     """Summaries, structural indicators and network-adjusted scores for every network that changed.
 
     A member's queue scores become the larger of its own and its network-adjusted risk, and the group's
-    indicators (with any likely-minor propagation and its path) are stored beside the ad's own.
+    indicators (with any likely-minor propagation and its path) are stored beside the ad's own. Networks
+    are read and written a chunk at a time (one query for the members of 500 networks, one insert, one
+    bulk update), because one round trip per network dominated linking at 100,000 records.
     """
     if full:
-        connection.execute(delete(networks))
-        touched = {info.id for info in result.networks(min_size=2)}
+        # Networks that no longer exist must hand their members back their own scores too.
+        previous = set(connection.execute(select(networks.c.id)).scalars())
+        touched = previous | {info.id for info in result.networks(min_size=2)}
     now = datetime.now(UTC)
-    updated = 0
     hubs = frozenset(hub.value for hub in result.suppressed_hubs)
-    for network_id in sorted(touched):
-        rows = [
-            dict(r)
-            for r in connection.execute(
-                select(*MEMBER_COLUMNS).where(records.c.network_id == network_id)
-            ).mappings()
-        ]
-        connection.execute(delete(networks).where(networks.c.id == network_id))
-        if len(rows) < 2:
-            # No longer a network (split, or absorbed): members go back to their own scores.
-            resets = [
-                {
-                    "_pk": r["id"],
-                    "_traff": _own_risk(r)["trafficking"],
-                    "_minor": _own_risk(r)["minor"],
-                    "_indicators": None,
-                }
-                for r in rows
-            ]
-            update_rows(connection, records, "id", resets, _SET_SCORES)
-            continue
-        members = [group_member(row, hubs=hubs) for row in rows]
-        assessment = assessor.assess_group(members)
-        summary = result.summary(network_id)
-        connection.execute(
-            insert(networks),
-            {
-                "id": network_id,
-                "size": len(rows),
-                "first_seen": summary.first_seen,
-                "last_seen": summary.last_seen,
-                "trafficking_score": assessment.risk["trafficking"],
-                "minor_score": assessment.risk["minor"],
-                "summary": _summary_json(summary, hubs),
-                "indicators": assessment.indicators,
-                "updated_at": now,
-            },
-        )
-        score_rows = []
+    ordered = sorted(touched)
+    updated = 0
+    for start in range(0, len(ordered), RESCORE_CHUNK):
+        chunk = ordered[start : start + RESCORE_CHUNK]
+        members_of: dict[str, list[dict[str, Any]]] = {network_id: [] for network_id in chunk}
+        rows = connection.execute(select(*MEMBER_COLUMNS).where(records.c.network_id.in_(chunk))).mappings()
         for row in rows:
-            key = record_key(row["source"], row["record_id"])
-            own = _own_risk(row)
-            adjusted = assessment.members.get(key, own)
-            score_rows.append(
-                {
-                    "_pk": row["id"],
-                    "_traff": max(own["trafficking"], adjusted["trafficking"]),
-                    "_minor": max(own["minor"], adjusted["minor"]),
-                    "_indicators": assessment.indicators + assessment.propagated.get(key, []),
-                }
-            )
+            members_of[row["network_id"]].append(dict(row))
+        connection.execute(delete(networks).where(networks.c.id.in_(chunk)))
+        network_rows: list[dict[str, Any]] = []
+        score_rows: list[dict[str, Any]] = []
+        for network_id in chunk:
+            group = members_of[network_id]
+            if len(group) < 2:
+                # No longer a network (split, or absorbed): members go back to their own scores.
+                score_rows += [_score_row(row, _own_risk(row), None) for row in group]
+                continue
+            network_rows.append(_network_row(network_id, group, result, assessor, hubs, now, score_rows))
+        if network_rows:
+            connection.execute(insert(networks), network_rows)
         update_rows(connection, records, "id", score_rows, _SET_SCORES)
-        updated += 1
+        updated += len(network_rows)
     return updated
+
+
+def _score_row(row: dict[str, Any], risk: dict[str, float], indicators: list | None) -> dict[str, Any]:
+    return {
+        "_pk": row["id"],
+        "_traff": risk["trafficking"],
+        "_minor": risk["minor"],
+        "_indicators": indicators,
+    }
+
+
+def _network_row(
+    network_id: str,
+    group: list[dict[str, Any]],
+    result: LinkResult,
+    assessor: Assessor,
+    hubs: frozenset[str],
+    now: datetime,
+    score_rows: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """Assess one network; appends its members' adjusted scores to ``score_rows`` and returns its row."""
+    assessment = assessor.assess_group([group_member(row, hubs=hubs) for row in group])
+    summary = result.summary(network_id)
+    for row in group:
+        key = record_key(row["source"], row["record_id"])
+        own = _own_risk(row)
+        adjusted = assessment.members.get(key, own)
+        best = {name: max(own[name], adjusted[name]) for name in ("trafficking", "minor")}
+        score_rows.append(_score_row(row, best, assessment.indicators + assessment.propagated.get(key, [])))
+    return {
+        "id": network_id,
+        "size": len(group),
+        "first_seen": summary.first_seen,
+        "last_seen": summary.last_seen,
+        "trafficking_score": assessment.risk["trafficking"],
+        "minor_score": assessment.risk["minor"],
+        "summary": _summary_json(summary, hubs),
+        "indicators": assessment.indicators,
+        "updated_at": now,
+    }
 
 
 def _summary_json(summary: Any, hubs: frozenset[str]) -> dict[str, Any]:
