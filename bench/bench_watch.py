@@ -22,29 +22,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+# Same vocabulary as the plain ingest bench, so the two runs' texts are comparable.
+from bench_ingest import CITIES, WORDS
 from lantern.config import load_settings
 from lantern.ingest.pipeline import Ingestor
 from lantern.security.accounts import create_agency, create_user
 from lantern.store.db import open_database
 from lantern.store.schema import alerts, watchlist_entries
 
-CITIES = ["Houston, TX", "Dallas, TX", "Atlanta, GA", "Miami, FL", "Denver, CO", "Phoenix, AZ"]
-WORDS = [
-    "new",
-    "in",
-    "town",
-    "friendly",
-    "sweet",
-    "fun",
-    "available",
-    "today",
-    "weekend",
-    "visiting",
-    "call",
-    "text",
-    "outcall",
-    "incall",
-]
 AREA_CODES = [str(code) for code in range(201, 990) if code % 100 not in (11, 0)][:120]
 SEARCH_WORDS = ["lighthouse", "harbour", "meadow", "lantern", "orchard", "quarry", "willow", "canyon"]
 
