@@ -32,27 +32,13 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from lantern.assess import Assessor, GroupMember, PriceStats
-from lantern.evaluate.metrics import average_precision
+from lantern.evaluate.metrics import average_precision, expected_in_top
 from lantern.extract import ExtractConfig, extract_record
 from lantern.link import LinkDoc, Linker
 from lantern.records import InputRecord
 from lantern.synth import RECORDS_FILE, TRUTH_FILE, generate
 
 TOP = 100
-
-
-def top_k(scores: list[float], labels: list[bool], k: int = TOP) -> tuple[float, float]:
-    """Expected positives and negatives in the top k, ties broken uniformly at random."""
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])
-    if len(order) <= k:
-        pos = sum(labels)
-        return float(pos), float(len(order) - pos)
-    threshold = scores[order[k - 1]]
-    above = [i for i in order if scores[i] > threshold]
-    tied = [i for i in order if scores[i] == threshold]
-    room = k - len(above)
-    pos = sum(labels[i] for i in above) + room * sum(labels[i] for i in tied) / len(tied)
-    return pos, k - pos
 
 
 def hourly(prices: list[dict[str, Any]]) -> float | None:
@@ -180,11 +166,11 @@ def main() -> None:
 def report(name: str, minor_scores: list[float], traff_scores: list[float], minor: list[bool],
            operator: list[bool], independent: list[bool]) -> None:  # fmt: skip
     m_ap = average_precision(minor_scores, minor)
-    m_pos, _ = top_k(minor_scores, minor)
-    m_ind, _ = top_k(minor_scores, independent)
+    m_pos = expected_in_top(minor_scores, minor, TOP)
+    m_ind = expected_in_top(minor_scores, independent, TOP)
     t_ap = average_precision(traff_scores, operator)
-    t_pos, _ = top_k(traff_scores, operator)
-    t_ind, _ = top_k(traff_scores, independent)
+    t_pos = expected_in_top(traff_scores, operator, TOP)
+    t_ind = expected_in_top(traff_scores, independent, TOP)
     print(
         f"{name:40s} {m_ap:9.3f} {m_pos / TOP:6.2f} {m_ind:8.1f} | {t_ap:9.3f} {t_pos / TOP:6.2f} {t_ind:8.1f}"
     )

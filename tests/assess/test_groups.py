@@ -62,3 +62,25 @@ def test_minor_propagation_explains_path() -> None:
     assert result.members["t:3"]["minor"] > 0.4
     assert result.risk["minor"] >= 0.8
     assert "t:1" not in result.propagated
+
+
+def test_young_stated_age_in_a_managed_network_fires_m7_for_that_member_only() -> None:
+    """M7 at group level: the network's roster signal (S06) corroborates a stated age of 18; the members
+    stating adult ages gain nothing, and the firing names the network evidence it rests on."""
+    assessor = Assessor.load(use_env=False)
+    names = ["Amber", "Bella", "Chloe", "Daisy", "Ella"]
+    ages = [18, 26, 31, 27, 29]
+    members = [
+        GroupMember(key=f"t:{i}", posted_at=START + timedelta(days=2 * i), city="Houston, TX",
+                    phones=["+17135550142"], names=[names[i]], ages=[ages[i]],
+                    indicators=indicators(assessor, f"Hi, I'm {names[i]}, {ages[i]} years old."))
+        for i in range(5)
+    ]  # fmt: skip
+    result = assessor.assess_group(members)
+    assert "S06" in {i["id"] for i in result.indicators}
+    m7 = [i for i in result.propagated.get("t:0", []) if i["id"] == "M7"]
+    assert m7 and "+17135550142" in m7[0]["explanation"] and "18" in m7[0]["text"]
+    assert not any(
+        i["id"] == "M7" for key in ("t:1", "t:2", "t:3", "t:4") for i in result.propagated.get(key, [])
+    )
+    assert result.members["t:0"]["minor"] > result.members["t:1"]["minor"]

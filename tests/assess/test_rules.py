@@ -100,11 +100,32 @@ def test_stated_age_16_gives_high_minor_score(assessor: Assessor) -> None:
 
 def test_youth_with_age_19_is_m2_and_scores_above_youth_alone(assessor: Assessor) -> None:
     both = assess(assessor, "Hi, I'm Amber, 19 years old. Young and sweet.")
-    alone = assess(assessor, "Hi, I'm Amber, 27 years old. Young and sweet.")
+    alone = assess(assessor, "Hi, I'm Amber. Young and sweet.")
     assert "M2" in ids(both) and "M3" in ids(alone)
     assert (
         both["risk"]["minor"] > alone["risk"]["minor"] > assess(assessor, "Hi, I'm Amber.")["risk"]["minor"]
     )
+
+
+def test_clearly_adult_stated_age_undercuts_youth_language(assessor: Assessor) -> None:
+    """INDICATORS.md §5.2: a stated age is weak evidence against minority; at 22+ youth words are marketing."""
+    no_age = assess(assessor, "Hi, I'm Amber. Young and sweet. Ask for Amber.")
+    adult = assess(assessor, "Hi, I'm Amber, 27 years old. Young and sweet. Ask for Amber.")
+    assert {"M3", "M6"} <= ids(no_age)
+    assert not {"M3", "M6"} & ids(adult)
+    assert adult["risk"]["minor"] < no_age["risk"]["minor"]
+
+
+def test_age_18_with_third_party_voice_is_m7_without_youth_words(assessor: Assessor) -> None:
+    managed = assess(assessor, "Come see us downtown, ask for Amber. She is 18 years old.")
+    own_voice = assess(assessor, "Hi, I'm Amber, 18 years old. Friendly company.")
+    older = assess(assessor, "Come see us downtown, ask for Amber. She is 24 years old.")
+    assert "M7" in ids(managed) and "M7" not in ids(own_voice) | ids(older)
+    m7 = next(i for i in managed["indicators"] if i["id"] == "M7")
+    assert m7["span"] is not None and "18" in m7["text"]
+    assert managed["risk"]["minor"] > own_voice["risk"]["minor"]
+    youth = assess(assessor, "Come see us downtown, ask for Amber. She is 18 years old. Young and sweet.")
+    assert "M7" not in ids(youth) and "M2" in ids(youth)  # youth words: M2 and M6 say it already
 
 
 def test_movement_language_lowers_trafficking_score(assessor: Assessor) -> None:

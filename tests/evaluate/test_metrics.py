@@ -135,3 +135,14 @@ def test_average_precision_edge_cases() -> None:
     assert average_precision([0.3, 0.2], [0, 0]) == 0.0
     with pytest.raises(ValueError):
         average_precision([0.1], [1, 0])
+
+
+def test_expected_in_top_breaks_ties_in_expectation() -> None:
+    """A 0/1 baseline is neither flattered nor punished by storage order at the cut."""
+    from lantern.evaluate.metrics import expected_in_top
+
+    scores = [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    flags = [True, False, True, False, False, False]
+    assert expected_in_top(scores, flags, k=2) == 1.0
+    assert expected_in_top(scores, flags, k=4) == 1.0 + 2 * (1 / 4)
+    assert expected_in_top(scores, flags, k=10) == 2.0

@@ -120,6 +120,10 @@ def test_networks_explain_hubs_and_eval(data_dir: Path, world: Path, tmp_path: P
         "+ text (all)",
     }
     assert 0.0 <= report["minor_risk"]["average_precision"] <= 1.0
+    baselines = report["baselines"]["minor_risk"]
+    assert "youth language alone (T03)" in baselines and "stated age 18-19 alone" in baselines
+    assert all(0 <= b["independents_in_top_100"] <= 100 for b in baselines.values())
+    assert "baseline: third-party voice alone (T09)" in evaluated.stdout
 
 
 def test_explain_says_when_records_are_not_linked(data_dir: Path) -> None:

@@ -19,7 +19,8 @@ from lantern.assess.structural import GroupMember, PriceStats, StructuralRules
 from lantern.records import InputRecord
 
 MANAGED_RULES = ("S05", "S06", "S07", "S08")
-"""Structural rules that show third-party management; they corroborate youth cues (rule M6)."""
+"""Structural rules that show third-party management; they corroborate youth cues and young stated ages
+(rules M6 and M7)."""
 
 
 @dataclass
@@ -27,7 +28,7 @@ class GroupAssessment:
     """What ``assess_group`` found: the group's firings and scores, and each member's adjusted risk.
 
     ``members`` maps a member key to ``{"trafficking", "minor"}`` after adding the group's evidence to the
-    ad's own; ``propagated`` maps a member key to the M5/M6 indicators the group added to it.
+    ad's own; ``propagated`` maps a member key to the M5-M7 indicators the group added to it.
     """
 
     indicators: list[Indicator] = field(default_factory=list)
@@ -112,9 +113,7 @@ class Assessor:
         for member in members:
             own = rule_sums(member.indicators)
             extra: list[Indicator] = list(propagated.get(member.key, []))
-            m6 = self._managed_youth(member, managed)
-            if m6 is not None:
-                extra.append(m6)
+            extra += self._corroborated(member, managed)
             if extra:
                 result.propagated[member.key] = extra
             extra_sums = rule_sums(extra)
@@ -137,18 +136,45 @@ class Assessor:
     def _has(member: GroupMember, rule_id: str) -> bool:
         return any(i["id"] == rule_id for i in member.indicators)
 
-    def _managed_youth(self, member: GroupMember, managed: list[Indicator]) -> Indicator | None:
-        """M6 at group level: a member's youth cues corroborated by the group's management signals."""
-        rule = self._rules.get("M6")
-        if rule is None or not managed or self._has(member, "M6"):
-            return None
-        youth_ids = {r.id for r in self._catalogue.rules if set(r.tags) & set(rule.when_any)}
-        cue = next((i for i in member.indicators if i["id"] in youth_ids), None)
-        if cue is None:
-            return None
-        detail = f'{managed[0]["explanation"].rstrip(".")} (youth cue: "{cue["text"]}")'
-        return make_indicator(rule, self._catalogue, field=cue["field"], span=cue["span"], text=cue["text"],
-                              detail=detail)  # fmt: skip
+    def _member_tags(self, member: GroupMember) -> dict[str, Indicator]:
+        """The tags a member's own firings carry (first firing per tag), ages included by value."""
+        tags: dict[str, Indicator] = {}
+        for ind in member.indicators:
+            rule = self._rules.get(ind["id"])
+            for tag in rule.tags if rule is not None else ():
+                tags.setdefault(tag, ind)
+        for age in member.ages:
+            for tag in self._record.age_tags(age):
+                cue = {"field": None, "span": None, "text": f"stated age {age}"}
+                tags.setdefault(tag, next((i for i in member.indicators if i.get("value") == age), cue))
+        return tags
+
+    def _corroborated(self, member: GroupMember, managed: list[Indicator]) -> list[Indicator]:
+        """M6/M7 at group level: a member's youth cues or young stated age, corroborated by the group's
+        management signals (a rule whose ``also_any`` names ``managed``)."""
+        if not managed:
+            return []
+        tags = self._member_tags(member)
+        out: list[Indicator] = []
+        for rule in self._record.derived:
+            if "managed" not in rule.also_any or self._has(member, rule.id):
+                continue
+            if any(t in tags for t in rule.unless_any):
+                continue
+            cue = next((tags[t] for t in rule.when_any if t in tags), None)
+            if cue is None:
+                continue
+            detail = f'{managed[0]["explanation"].rstrip(".")} (cue: "{cue["text"]}")'
+            out.append(make_indicator(rule, self._catalogue, field=cue["field"], span=cue["span"],
+                                      text=cue["text"], detail=detail))  # fmt: skip
+        return out
+
+    @staticmethod
+    def _network_ids(member: GroupMember) -> list[str]:
+        ids = [f"phone {p}" for p in member.phones] + [f"image {h}" for h in member.image_hashes]
+        if member.template_id:
+            ids.append(f"template {member.template_id}")
+        return ids
 
     def _propagate(self, members: list[GroupMember]) -> dict[str, list[Indicator]]:
         """M5: every member linked to an ad that fired M1 inherits a minor signal, with the path."""
@@ -156,17 +182,18 @@ class Assessor:
         if rule is None or not rule.implemented:
             return {}
         sources = set(rule.propagate_from) or {"M1"}
-        seeds = [m for m in members if any(i["id"] in sources for i in m.indicators)]
+
+        def fired(member: GroupMember) -> list[Indicator]:
+            return [i for i in member.indicators if i["id"] in sources]
+
+        seeds = [m for m in members if fired(m)]
         if not seeds:
             return {}
         graph: dict[str, set[str]] = {}
         for member in members:
             node = "ad:" + member.key
             graph.setdefault(node, set())
-            ids = [f"phone {p}" for p in member.phones] + [f"image {h}" for h in member.image_hashes]
-            if member.template_id:
-                ids.append(f"template {member.template_id}")
-            for ident in ids:
+            for ident in self._network_ids(member):
                 graph[node].add(ident)
                 graph.setdefault(ident, set()).add(node)
         parent: dict[str, str | None] = {}
@@ -180,7 +207,7 @@ class Assessor:
                 if nxt not in parent:
                     parent[nxt] = node
                     queue.append(nxt)
-        evidence = {m.key: next(i for i in m.indicators if i["id"] in sources) for m in seeds}
+        evidence = {m.key: fired(m)[0] for m in seeds}
         out: dict[str, list[Indicator]] = {}
         seed_keys = {m.key for m in seeds}
         for member in members:

@@ -57,8 +57,11 @@ def _fill(template: str, **values: Any) -> str:
 
 def make_indicator(rule: Rule, catalogue: Catalogue, *, field: str | None, span: list[int] | None,
                    text: str, value: Any = "", detail: str = "", weight: float | None = None) -> Indicator:  # fmt: skip
-    """The stored form of one firing (the ``indicators`` entries of the extracted-fields object)."""
-    return {
+    """The stored form of one firing (the ``indicators`` entries of the extracted-fields object).
+
+    An age firing keeps its ``value`` so that group rules (M7) can read the stated age back.
+    """
+    indicator: Indicator = {
         "id": rule.id,
         "span": span,
         "field": field,
@@ -68,6 +71,9 @@ def make_indicator(rule: Rule, catalogue: Catalogue, *, field: str | None, span:
         "source": catalogue.cite(rule),
         "explanation": _fill(rule.explanation, text=text[:120], value=value, detail=detail),
     }
+    if rule.kind == "age" and isinstance(value, int):
+        indicator["value"] = value
+    return indicator
 
 
 class RecordRules:
@@ -79,6 +85,7 @@ class RecordRules:
         self.max_spans = int(scoring.get("max_spans_per_rule", 3))
         self.minor_age = int(scoring.get("minor_age", 18))
         self.young_adult = frozenset(int(a) for a in scoring.get("young_adult_ages", [18, 19]))
+        self.adult_age = int(scoring.get("adult_age", 22))
         self.bias = {
             "trafficking": float(scoring.get("trafficking_bias", -3.0)),
             "minor": float(scoring.get("minor_bias", -4.0)),
@@ -90,6 +97,17 @@ class RecordRules:
         self.derived = [r for r in active if r.kind == "derived"]
 
     # -- facts -------------------------------------------------------------------------------------
+
+    def age_tags(self, value: int) -> tuple[str, ...]:
+        """What a stated age says to the likely-minor rules: under 18, 18-19 (the youngest age a site
+        accepts, where minors are advertised), or clearly adult (weak evidence against, §5.2)."""
+        if value < self.minor_age:
+            return ("age_under_18",)
+        if value in self.young_adult:
+            return ("age_18_19",)
+        if value >= self.adult_age:
+            return ("age_adult",)
+        return ()
 
     def _mention_firings(self, mentions: list[dict[str, Any]]) -> list[Indicator]:
         out: list[Indicator] = []
@@ -132,10 +150,8 @@ class RecordRules:
                 m.get("text", ""),
                 f'stated age {value} ("{m.get("text", "")}")',
             )
-            if value < self.minor_age:
-                tags.setdefault("age_under_18", []).append(fact)
-            elif value in self.young_adult:
-                tags.setdefault("age_18_19", []).append(fact)
+            for tag in self.age_tags(value):
+                tags.setdefault(tag, []).append(fact)
         for rule in self.age_rules:
             low = rule.age_min if rule.age_min is not None else -1
             high = rule.age_max if rule.age_max is not None else 1000
@@ -151,7 +167,7 @@ class RecordRules:
     # -- derived (likely-minor) rules ---------------------------------------------------------------
 
     def derive(self, tags: dict[str, list[Fact]]) -> list[Indicator]:
-        """Fire the derived rules (M1-M4, M6) over the tags the ad's firings produced."""
+        """Fire the derived rules (M1-M4, M6, M7) over the tags the ad's firings produced."""
         out: list[Indicator] = []
         for rule in self.derived:
             if rule.when_all and not all(t in tags for t in rule.when_all):

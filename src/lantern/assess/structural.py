@@ -27,7 +27,8 @@ class GroupMember:
     """One ad as the structural rules see it; the core fills these from the store.
 
     ``indicators`` are the ad's own firings (from ``assess_record``), used for minor propagation, the
-    incall/outcall mix (S10) and flag shares (S16). ``posted_at`` may be a datetime or ISO 8601 text.
+    incall/outcall mix (S10) and flag shares (S16); ``ages`` (stated ages) for the likely-minor rules M3, M6
+    and M7. ``posted_at`` may be a datetime or ISO 8601 text.
     """
 
     key: str
@@ -40,6 +41,7 @@ class GroupMember:
     source: str | None = None
     template_id: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
+    ages: list[int] = field(default_factory=list)
 
 
 @dataclass

@@ -24,6 +24,17 @@ def _prf_row(table: Table, name: str, figures: dict[str, float]) -> None:
     )
 
 
+def _ranking_row(table: Table, name: str, figures: dict[str, Any], style: str = "") -> None:
+    table.add_row(
+        name,
+        f"{figures['average_precision']:.3f}",
+        f"{figures['precision_at_100']:.2f}",
+        f"{figures['independents_in_top_100']:g}",
+        f"{figures['positives']:,}",
+        style=style or None,
+    )
+
+
 def render(report: dict[str, Any]) -> None:
     table = Table(title="Extraction and linking against ground truth", title_justify="left")
     for column in ("measure", "precision", "recall", "F1", "true positives"):
@@ -34,17 +45,14 @@ def render(report: dict[str, Any]) -> None:
     _prf_row(table, "link B-cubed", report["linking"]["bcubed"])
     console.print(table)
     ranking = Table(title="Risk ranking (leads, not verdicts)", title_justify="left")
-    for column in ("score", "average precision", "precision@100", "independents in top 100", "positives"):
-        ranking.add_column(column, justify="left" if column == "score" else "right")
-    for name in ("minor_risk", "trafficking_risk"):
-        figures = report[name]
-        ranking.add_row(
-            name.replace("_", " "),
-            f"{figures['average_precision']:.3f}",
-            f"{figures['precision_at_100']:.2f}",
-            str(figures["independents_in_top_100"]),
-            f"{figures['positives']:,}",
+    for column in ("ranking", "average precision", "precision@100", "independents in top 100", "positives"):
+        ranking.add_column(
+            column, justify="left" if column == "ranking" else "right", no_wrap=column == "ranking"
         )
+    for name in ("minor_risk", "trafficking_risk"):
+        _ranking_row(ranking, name.replace("_", " "), report[name], style="bold")
+        for label, figures in report.get("baselines", {}).get(name, {}).items():
+            _ranking_row(ranking, f"  baseline: {label}", figures)
     console.print(ranking)
     linking = report["linking"]
     console.print(

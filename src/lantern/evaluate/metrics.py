@@ -181,3 +181,19 @@ def average_precision(scores: Sequence[float], labels: Sequence[bool | int]) -> 
         ap += (recall - previous_recall) * (hits / seen)
         previous_recall = recall
     return ap
+
+
+def expected_in_top(scores: Sequence[float], flags: Sequence[bool], k: int = 100) -> float:
+    """How many flagged items the top ``k`` of a ranking holds, ties at the cut broken uniformly at random.
+
+    A 0/1 baseline (one indicator alone) ties thousands of records; counting them in storage order would
+    flatter or punish it by accident, so the tied block at the cut contributes its expected share.
+    """
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    if len(order) <= k:
+        return float(sum(1 for i in order if flags[i]))
+    threshold = scores[order[k - 1]]
+    above = [i for i in order if scores[i] > threshold]
+    tied = [i for i in order if scores[i] == threshold]
+    room = k - len(above)
+    return sum(1 for i in above if flags[i]) + room * sum(1 for i in tied if flags[i]) / len(tied)

@@ -21,11 +21,33 @@ from typing import Any
 import orjson
 from sqlalchemy.engine import Connection
 
-from lantern.evaluate.metrics import average_precision, bcubed_prf, canonical, pairwise_prf, prf_from_counts
+from lantern.evaluate.metrics import (
+    average_precision,
+    bcubed_prf,
+    canonical,
+    expected_in_top,
+    pairwise_prf,
+    prf_from_counts,
+)
 from lantern.store.queries import cluster_label, iter_records
 
 EXTRACTION_FIELDS = ("phones", "emails", "handles", "payments", "ages", "names")
 TOP_N = 100
+BASELINES: dict[str, tuple[str, ...]] = {
+    "minor_risk": ("age_18_19", "T03", "E04", "T02"),
+    "trafficking_risk": ("T01", "T02", "T09", "age_18_19"),
+}
+"""Single-indicator rankings printed beside each score: the cues an investigator would otherwise sort by
+(a stated age of 18-19, youth language, youth emoji; trust language, third-party voice) and the obscured
+phone, the one indicator validated against case outcomes on its own."""
+BASELINE_NAMES = {
+    "age_18_19": "stated age 18-19 alone",
+    "T01": "trust language alone (T01)",
+    "T02": "obscured phone alone (T02)",
+    "T03": "youth language alone (T03)",
+    "E04": "youth emoji alone (E04)",
+    "T09": "third-party voice alone (T09)",
+}
 
 
 def _lowered(values: list[Any]) -> list[Any]:
@@ -82,14 +104,23 @@ def is_network_member(truth: dict[str, Any]) -> bool:
     return not str(truth["operator"]).startswith("ind")
 
 
-def _top(scores: list[float], labels: list[bool], independents: list[bool]) -> dict[str, float]:
-    order = sorted(range(len(scores)), key=lambda i: -scores[i])[:TOP_N]
-    if not order:
-        return {"precision_at_100": 0.0, "independents_in_top_100": 0}
+def ranking_figures(scores: list[float], labels: list[bool], independents: list[bool]) -> dict[str, float]:
+    """Average precision, precision in the top 100 and independents in the top 100 (ties in expectation)."""
+    k = min(TOP_N, len(scores)) or 1
     return {
-        "precision_at_100": sum(labels[i] for i in order) / len(order),
-        "independents_in_top_100": sum(independents[i] for i in order),
+        "average_precision": average_precision(scores, labels),
+        "positives": sum(labels),
+        "precision_at_100": round(expected_in_top(scores, labels, TOP_N) / k, 4),
+        "independents_in_top_100": round(expected_in_top(scores, independents, TOP_N), 1),
     }
+
+
+def _cues(extracted: dict[str, Any]) -> set[str]:
+    """The baseline cues one record shows: the rules it fired and a stated age of 18-19."""
+    cues = {i.get("id") for i in extracted.get("indicators") or []}
+    if any(a in (18, 19) for a in extracted.get("ages") or []):
+        cues.add("age_18_19")
+    return cues
 
 
 def evaluate_store(connection: Connection, truth_path: Path) -> dict[str, Any]:
@@ -103,6 +134,7 @@ def evaluate_store(connection: Connection, truth_path: Path) -> dict[str, Any]:
     trafficking_scores: list[float] = []
     member_labels: list[bool] = []
     independents: list[bool] = []
+    cues: list[set[str]] = []
     matched = 0
     for row in iter_records(connection):
         expected = truth.get((row["source"], row["record_id"]))
@@ -117,6 +149,15 @@ def evaluate_store(connection: Connection, truth_path: Path) -> dict[str, Any]:
         trafficking_scores.append(float(row["trafficking_score"]))
         member_labels.append(is_network_member(expected))
         independents.append(not is_network_member(expected))
+        cues.append(_cues(row["extracted"] or {}))
+    labels = {"minor_risk": minor_labels, "trafficking_risk": member_labels}
+    baselines = {
+        score: {
+            BASELINE_NAMES[cue]: ranking_figures([float(cue in c) for c in cues], labels[score], independents)
+            for cue in wanted
+        }
+        for score, wanted in BASELINES.items()
+    }
     return {
         "truth_records": len(truth),
         "records_scored": matched,
@@ -128,14 +169,7 @@ def evaluate_store(connection: Connection, truth_path: Path) -> dict[str, Any]:
             "networks_predicted": len(set(predicted_labels)),
             "networks_true": len(set(true_labels)),
         },
-        "minor_risk": {
-            "average_precision": average_precision(minor_scores, minor_labels),
-            "positives": sum(minor_labels),
-            **_top(minor_scores, minor_labels, independents),
-        },
-        "trafficking_risk": {
-            "average_precision": average_precision(trafficking_scores, member_labels),
-            "positives": sum(member_labels),
-            **_top(trafficking_scores, member_labels, independents),
-        },
+        "minor_risk": ranking_figures(minor_scores, minor_labels, independents),
+        "trafficking_risk": ranking_figures(trafficking_scores, member_labels, independents),
+        "baselines": baselines,
     }

@@ -86,4 +86,5 @@ def group_member(
         source=row["source"],
         template_id=template_id,
         indicators=list(fields.get("indicators") or []),
+        ages=[a for a in fields.get("ages") or [] if isinstance(a, int)],
     )
