@@ -221,7 +221,8 @@ def find_emails(text: str, low: str | None = None) -> list[Hit]:
     windows = _spelled_windows(low, seen) if "at" in low or "@" in low else []
     for lo, hi in windows:
         pos = lo
-        while m := _EMAIL_SPELLED.search(low, pos, hi):
+        while spelled := _EMAIL_SPELLED.search(low, pos, hi):
+            m = spelled
             # A rejected match ("me at 305-555-0186. jo") resumes after its user part, since the real
             # address may start inside what it swallowed as a domain.
             pos = m.end(1)

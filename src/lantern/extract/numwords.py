@@ -41,8 +41,9 @@ MULTIPLIERS = {"double": 2, "triple": 3}
 
 _ALL = {**UNITS, **TEENS, **{k: k for k in TENS}, **{k: k for k in MISSPELLED},
         **{k: k for k in HOMOPHONES}, **OH, **MAGNITUDE, **{k: k for k in MULTIPLIERS}}  # fmt: skip
-ALL_WORDS = _WORDS = sorted((w for w in _ALL if w != "o"), key=len, reverse=True)
-WORD_ALT = trie_pattern(_WORDS)
+ALL_WORDS: list[str] = sorted((w for w in _ALL if w != "o"), key=len, reverse=True)
+_WORDS = ALL_WORDS
+WORD_ALT: str = trie_pattern(_WORDS)
 """Trie-shaped regex of every number word (greedy, so ``seventeen`` wins over ``seven``)."""
 
 _SPLIT = re.compile(WORD_ALT, re.IGNORECASE)

