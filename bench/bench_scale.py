@@ -3,10 +3,12 @@
     .venv/bin/python bench/bench_scale.py                        # 10,000 and 100,000 records, SQLite
     .venv/bin/python bench/bench_scale.py --sizes 10000 100000 1000000
     .venv/bin/python bench/bench_scale.py --database-url postgresql+pg8000://user@127.0.0.1:5432/db
+    .venv/bin/python bench/bench_scale.py --workers 2             # records read in 2 worker processes
 
 For each size N: a synthetic world of N records (no images) is generated, then one child process ingests it
 into a fresh store (extraction and scoring included, linking off), links it, and runs phone and text
-searches in-process; the child reports ingest records/s, link seconds, search p50/p95 and its peak memory.
+searches in-process; the child reports ingest records/s, link seconds, search p50/p95 and its peak memory
+(and, with ``--workers``, the largest worker's: the total is the main process plus workers times that).
 The last column divides each step's time by N log N relative to the smallest size, so a growth faster than
 n log n shows as a number rising above 1. A bare ``json.loads`` of the same file is timed in the same run as
 the baseline.
@@ -29,7 +31,7 @@ from pathlib import Path
 CHILD = "--child"
 
 
-def child(world: Path, data_dir: Path, database_url: str | None) -> None:
+def child(world: Path, data_dir: Path, database_url: str | None, workers: int) -> None:
     """Runs in a fresh interpreter so peak memory is this size's alone."""
     from sqlalchemy import select
 
@@ -49,7 +51,7 @@ def child(world: Path, data_dir: Path, database_url: str | None) -> None:
             json.loads(line)
     parse = time.perf_counter() - started
     started = time.perf_counter()
-    summary = Ingestor(engine, settings).run([(str(records), "jsonl")])
+    summary = Ingestor(engine, settings, workers=workers).run([(str(records), "jsonl")])
     ingest = time.perf_counter() - started
     started = time.perf_counter()
     run_link(engine, settings, full=True)
@@ -82,6 +84,9 @@ def child(world: Path, data_dir: Path, database_url: str | None) -> None:
         "ingest_s": ingest,
         "link_s": link,
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        if workers > 1
+        else 0,
     }
     for kind, values in timings.items():
         ordered = sorted(values)
@@ -97,21 +102,23 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1, help="processes reading records at ingest")
     args = parser.parse_args()
     from lantern.synth import generate
 
     print(
         f"{'records':>10} {'parse s':>8} {'ingest s':>9} {'rec/s':>7} {'x parse':>8} {'link s':>7} "
-        f"{'phone p95':>9} {'text p95':>9} {'peak MiB':>9} {'ingest/nlogn':>12} {'link/nlogn':>10}"
+        f"{'phone p95':>9} {'text p95':>9} {'peak MiB':>9} {'worker MiB':>10} {'ingest/nlogn':>12} "
+        f"{'link/nlogn':>10}"
     )
+    print(f"workers: {args.workers}; database: {args.database_url or 'SQLite'}", flush=True)
     base: tuple[float, float, float] | None = None
     for size in sorted(args.sizes):
         scratch = Path(tempfile.mkdtemp(prefix="lantern-scale-"))
         try:
             generate(scratch / "world", size, seed=args.seed)
-            command = [sys.executable, __file__, CHILD, str(scratch / "world"), str(scratch / "data")]
-            if args.database_url:
-                command.append(args.database_url)
+            command = [sys.executable, __file__, CHILD, str(scratch / "world"), str(scratch / "data"),
+                       str(args.workers), args.database_url or ""]  # fmt: skip
             output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
             figures = json.loads(output.strip().splitlines()[-1])
         finally:
@@ -125,13 +132,14 @@ def main() -> None:
             f"{size:>10,} {figures['parse_s']:>8.2f} {figures['ingest_s']:>9.1f} "
             f"{figures['read'] / figures['ingest_s']:>7,.0f} {figures['ingest_s'] / figures['parse_s']:>8.0f} "
             f"{figures['link_s']:>7.1f} {figures['phone_p95_ms']:>8.1f}ms {figures['text_p95_ms']:>8.1f}ms "
-            f"{figures['peak_mib']:>9,.0f} {ingest_growth:>12.2f} {link_growth:>10.2f}",
+            f"{figures['peak_mib']:>9,.0f} {figures['worker_peak_mib']:>10,.0f} {ingest_growth:>12.2f} "
+            f"{link_growth:>10.2f}",
             flush=True,
         )
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == CHILD:
-        child(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)
+        child(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[5] or None, int(sys.argv[4]))
     else:
         main()

@@ -7,11 +7,22 @@ from pathlib import Path
 import typer
 
 from lantern.commands.common import byte_progress, database_from, errors
+from lantern.ingest.parallel import default_workers
 from lantern.ingest.pipeline import Ingestor
 from lantern.sources.files import expand_paths, input_size
 from lantern.sources.formats import FORMATS
 from lantern.sources.sites import SiteConfigError
 from lantern.sources.sites import configure as configure_sites
+
+PARALLEL_MIN_BYTES = 8_000_000
+"""Below this (about 6,000 ads) starting worker processes costs more than it saves."""
+
+
+def choose_workers(requested: int, configured: int, total_bytes: int | None) -> int:
+    """The ``--workers`` option, else the setting, else one per core for a large input of known size."""
+    if requested or configured:
+        return requested or configured
+    return default_workers() if total_bytes is not None and total_bytes >= PARALLEL_MIN_BYTES else 1
 
 
 def ingest(
@@ -32,6 +43,13 @@ def ingest(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or per-record errors."),
     link: bool = typer.Option(
         True, "--link/--no-link", help="Link the new records into networks afterwards."
+    ),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        help="Processes that validate and extract records (0: LANTERN_INGEST_WORKERS, else one per core "
+        f"when the inputs hold over {PARALLEL_MIN_BYTES // 1_000_000} MB, else 1).",
     ),
 ) -> None:
     """Ingest records: validate, preserve verbatim with SHA-256, extract, store and index them."""
@@ -65,7 +83,11 @@ def ingest(
                 progress.console.print(line, markup=False, highlight=False)
 
         ingestor = Ingestor(
-            engine, settings, on_problem=report, on_progress=lambda done: progress.advance(task, done)
+            engine,
+            settings,
+            on_problem=report,
+            on_progress=lambda done: progress.advance(task, done),
+            workers=choose_workers(workers, settings.ingest_workers, total),
         )
         summary = ingestor.run(inputs)
     if skipped:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -17,7 +17,8 @@ from sqlalchemy import Engine
 
 from lantern.config import Settings
 from lantern.ingest.images import ImagePreserver
-from lantern.ingest.parse import Problem, format_problem, parse_item
+from lantern.ingest.parallel import Read, read_one, read_parallel
+from lantern.ingest.parse import Problem, format_problem
 from lantern.ingest.prepare import Extractor, prepare, preserve_images
 from lantern.sources.files import RawItem, read_items
 from lantern.store.writer import PreparedRecord, QuarantinedItem, record_run_progress, start_run, write_batch
@@ -105,9 +106,13 @@ class Ingestor:
         on_problem: Callable[[str], None] = lambda line: None,
         on_progress: Callable[[int], None] = lambda bytes_read: None,
         watch: bool = True,
+        workers: int = 1,
     ) -> None:
+        """``workers`` > 1 reads records in that many processes (``ingest.parallel``); a custom
+        ``extract`` cannot travel to them, so it always runs here, one record at a time."""
         self.engine = engine
         self.settings = settings
+        self.workers = 1 if extract is not None else max(1, workers)
         self.extract = extract or default_extractor(settings)
         self.on_problem = on_problem
         self.on_progress = on_progress
@@ -125,18 +130,25 @@ class Ingestor:
         self.watcher = WatchMatcher(settings.watch_phash_distance) if watch else None
         self.alerts_created = 0
 
-    def _handle(self, item: RawItem) -> PreparedRecord | QuarantinedItem:
-        parsed = parse_item(item)
+    def _handle(self, item: RawItem, reading: Read) -> PreparedRecord | QuarantinedItem:
+        parsed, extracted = reading
         if isinstance(parsed, Problem):
             return self._refuse(item, parsed)
         stored_images = preserve_images(parsed, item, self.images)
         if isinstance(stored_images, Problem):
             return self._refuse(item, stored_images)
-        try:
-            return prepare(parsed, item, stored_images, self.extract)
-        except Exception as error:  # a bug on hostile input must not lose the record
-            reason = f"extraction failed: {type(error).__name__}: {error}"
-            return self._refuse(item, Problem("record", reason))
+        if not isinstance(extracted, dict):
+            return self._refuse(item, Problem("record", extracted or "extraction failed"))
+        return prepare(parsed, item, stored_images, extracted)
+
+    def _readings(self, inputs: list[tuple[str, str]]) -> Iterator[tuple[RawItem, Read]]:
+        """Every item of every input with its validation and extraction, in input order."""
+        items = (item for path, fmt in inputs for item in read_items(path, fmt))
+        if self.workers > 1:
+            yield from read_parallel(items, self.settings, self.workers)
+        else:
+            for item in items:
+                yield item, read_one(item, self.extract)
 
     def _refuse(self, item: RawItem, problem: Problem) -> QuarantinedItem:
         self.on_problem(format_problem(item.origin, item.line, problem))
@@ -154,18 +166,17 @@ class Ingestor:
         prepared: list[PreparedRecord] = []
         refused: list[QuarantinedItem] = []
         bytes_read = 0
-        for path, fmt in inputs:
-            for item in read_items(path, fmt):
-                bytes_read += len(item.raw) + 1
-                result = self._handle(item)
-                if isinstance(result, QuarantinedItem):
-                    refused.append(result)
-                else:
-                    prepared.append(result)
-                if len(prepared) + len(refused) >= self.settings.batch_size:
-                    self._commit(prepared, refused, summary)
-                    self.on_progress(bytes_read)
-                    prepared, refused, bytes_read = [], [], 0
+        for item, reading in self._readings(inputs):
+            bytes_read += len(item.raw) + 1
+            result = self._handle(item, reading)
+            if isinstance(result, QuarantinedItem):
+                refused.append(result)
+            else:
+                prepared.append(result)
+            if len(prepared) + len(refused) >= self.settings.batch_size:
+                self._commit(prepared, refused, summary)
+                self.on_progress(bytes_read)
+                prepared, refused, bytes_read = [], [], 0
         self._commit(prepared, refused, summary)
         self.on_progress(bytes_read)
         with self.engine.begin() as connection:

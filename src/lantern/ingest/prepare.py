@@ -67,9 +67,9 @@ def preserve_images(
 
 
 def prepare(
-    record: InputRecord, item: RawItem, stored_images: list[StoredImage], extract: Extractor
+    record: InputRecord, item: RawItem, stored_images: list[StoredImage], extracted: dict[str, Any]
 ) -> PreparedRecord:
-    extracted = extract(record)
+    """The stored form of one record, from its extraction (``Extractor``'s output) and its images."""
     extracted["images"] = [{"sha256": image.sha256, "phash": image.phash} for image in stored_images]
     image_hashes = [image.sha256 for image in stored_images]
     return PreparedRecord(
