@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_scale.py                        # 10,000 and 100,000 records, SQLite
     .venv/bin/python bench/bench_scale.py --sizes 10000 100000 1000000
     .venv/bin/python bench/bench_scale.py --database-url postgresql+pg8000://user@127.0.0.1:5432/db
+    .venv/bin/python bench/bench_scale.py --postgres              # a throw-away local PostgreSQL, fsync on
     .venv/bin/python bench/bench_scale.py --workers 2             # records read in 2 worker processes
 
 For each size N: a synthetic world of N records (no images) is generated, then one child process ingests it
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 CHILD = "--child"
 
@@ -103,7 +105,26 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="processes reading records at ingest")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="start a throw-away PostgreSQL on 127.0.0.1 (Debian's binaries, crash-safe settings) for the run",
+    )
     args = parser.parse_args()
+    server = None
+    if args.postgres:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.pgserver import PostgresServer
+
+        server = PostgresServer(durable=True).start()
+    try:
+        _curve(args, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _curve(args: argparse.Namespace, server: Any) -> None:
     from lantern.synth import generate
 
     print(
@@ -111,14 +132,16 @@ def main() -> None:
         f"{'phone p95':>9} {'text p95':>9} {'peak MiB':>9} {'worker MiB':>10} {'ingest/nlogn':>12} "
         f"{'link/nlogn':>10}"
     )
-    print(f"workers: {args.workers}; database: {args.database_url or 'SQLite'}", flush=True)
+    database = "PostgreSQL (local, fsync on)" if server is not None else args.database_url or "SQLite"
+    print(f"workers: {args.workers}; database: {database}", flush=True)
     base: tuple[float, float, float] | None = None
     for size in sorted(args.sizes):
         scratch = Path(tempfile.mkdtemp(prefix="lantern-scale-"))
         try:
             generate(scratch / "world", size, seed=args.seed)
+            url = server.new_database() if server is not None else args.database_url
             command = [sys.executable, __file__, CHILD, str(scratch / "world"), str(scratch / "data"),
-                       str(args.workers), args.database_url or ""]  # fmt: skip
+                       str(args.workers), url or ""]  # fmt: skip
             output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
             figures = json.loads(output.strip().splitlines()[-1])
         finally:

@@ -77,7 +77,10 @@ def _free_port() -> int:
 class PostgresServer:
     """A running throw-away cluster; ``new_database()`` hands out migrated, empty databases."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """``durable`` keeps PostgreSQL's crash-safe defaults (fsync, synchronous commit), for benchmarks;
+        the tests turn them off, since their clusters are thrown away."""
+        self.durable = durable
         bindir = find_bindir()
         if bindir is None:  # pragma: no cover - callers check why_unavailable() first
             raise RuntimeError("PostgreSQL binaries not found")
@@ -119,13 +122,12 @@ class PostgresServer:
         settings = {
             "listen_addresses": "'127.0.0.1'",
             "unix_socket_directories": f"'{self.root}'",
-            "fsync": "off",
-            "synchronous_commit": "off",
-            "full_page_writes": "off",
             "max_connections": "200",
-            "shared_buffers": "64MB",
+            "shared_buffers": "256MB" if self.durable else "64MB",
             "log_min_messages": "warning",
         }
+        if not self.durable:
+            settings.update({"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"})
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
         for attempt in range(5):

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
+import pytest
 import typer
 from sqlalchemy import insert
 from typer.testing import CliRunner
@@ -28,14 +28,15 @@ def make_app() -> typer.Typer:
     return app
 
 
-def test_triage_ranks_by_minor_score_with_reasons(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'store.db'}"
+@pytest.mark.databases("sqlite", "postgresql")
+def test_triage_ranks_by_minor_score_with_reasons(database_url: str) -> None:
+    url = database_url
     engine = open_database(url)
     assessor = Assessor.load(use_env=False)
     bodies = {
         "a": "Hi, I'm Amber, 27. No games.",
         "b": "Hi, I'm Bella, 16 years old.",
-        "c": "Young and sweet, 25.",
+        "c": "Young and sweet.",
     }
     now = datetime(2024, 3, 1, tzinfo=UTC)
     with engine.begin() as connection:

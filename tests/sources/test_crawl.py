@@ -17,6 +17,9 @@ from lantern.sources.files import expand_paths, read_items
 from lantern.sources.sites import configure
 from tests.sources.site_server import FixtureSite, serve, site_toml
 
+# Tests that store records (those using ``data_dir``) run on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
 runner = CliRunner()
 
 

@@ -21,6 +21,9 @@ from lantern.store.db import open_database
 from lantern.store.schema import quarantine, record_revisions, records
 from tests.sources.fixtures import SITE, ad_html, cdr_line, mastodon_statuses, twitter_response, write_warc
 
+# Tests that store records (those using ``data_dir``) run on SQLite and on PostgreSQL (tests/conftest.py).
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
 runner = CliRunner()
 
 

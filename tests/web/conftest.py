@@ -23,7 +23,7 @@ from lantern.security import accounts, passwords, roles, tokens
 from lantern.store.db import open_database
 from lantern.store.schema import networks, records
 from lantern.synth import generate
-from tests.conftest import ad, make_image, write_jsonl
+from tests.conftest import DATABASES, ad, make_image, write_jsonl
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 DISGUISED = "seven one three 555 oh one four two"
@@ -81,13 +81,16 @@ def hostile_records(folder: Path) -> list[dict]:
     ]
 
 
-def build_store(root: Path, synthetic: int = SYNTHETIC) -> Settings:
-    """Generate, ingest and link a store under ``root``; returns the settings that point at it."""
+def build_store(root: Path, synthetic: int = SYNTHETIC, database_url: str | None = None) -> Settings:
+    """Generate, ingest and link a store under ``root``; returns the settings that point at it.
+
+    The store is SQLite in ``root/data`` unless ``database_url`` names another (a PostgreSQL database).
+    """
     world = root / "world"
     generate(world, synthetic, seed=5, images=True)
     extra = write_jsonl(world / "extra.jsonl", hostile_records(world))
     data = root / "data"
-    settings = Settings(data_dir=data, database_url=f"sqlite:///{data / 'lantern.db'}")
+    settings = Settings(data_dir=data, database_url=database_url or f"sqlite:///{data / 'lantern.db'}")
     engine = open_database(settings.database_url)
     Ingestor(engine, settings).run([(str(world / "records.jsonl"), "jsonl"), (str(extra), "jsonl")])
     run_link(engine, settings, full=True)
@@ -118,9 +121,14 @@ def biggest_network(settings: Settings) -> str:
     return found
 
 
-@pytest.fixture(scope="session")
-def web_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    return build_store(tmp_path_factory.mktemp("web-store"))
+@pytest.fixture(scope="session", params=DATABASES)
+def web_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The web tests' store, once on SQLite and once on PostgreSQL: every web test runs on both
+    (``[sqlite]``/``[postgresql]`` in its id); the PostgreSQL run is skipped where it is not installed."""
+    url = None
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_server").new_database()
+    return build_store(tmp_path_factory.mktemp(f"web-store-{request.param}"), database_url=url)
 
 
 @pytest.fixture(scope="session")

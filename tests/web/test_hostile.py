@@ -181,6 +181,9 @@ def test_oversized_upload_is_refused_before_parsing(client, web_settings) -> Non
 
 def test_path_traversal_in_image_names(client, web_settings) -> None:
     secret = web_settings.data_dir / "lantern.db"
+    if not web_settings.database_url.startswith("sqlite"):  # PostgreSQL: plant a file worth stealing
+        secret.parent.mkdir(parents=True, exist_ok=True)
+        secret.write_bytes(b"SQLite format 3\x00 (planted by the test)")
     assert secret.exists()
     for name in (
         "..%2Flantern.db",
