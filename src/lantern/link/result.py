@@ -77,6 +77,8 @@ class LinkResult:
         self._founders: np.ndarray | None = None
         self._ids: dict[int, str] = {}
         self._by_id: dict[str, int] | None = None
+        self._docs_of: dict[int, np.ndarray] | None = None
+        self._text_sizes: np.ndarray | None = None
 
     # -- internals ------------------------------------------------------------------------------------
     def _check(self) -> Linker:
@@ -98,13 +100,28 @@ class LinkResult:
         return self._ids[founder]
 
     def _members(self, network_id: str) -> np.ndarray:
+        """Record indexes of a network, ascending. Grouped once per result: scanning every record for each
+        network made summarising all networks quadratic (hours at a million records)."""
         _, founders = self._state()
-        if self._by_id is None:
-            self._by_id = {self._name(f): f for f in np.unique(founders).tolist()}
+        if self._by_id is None or self._docs_of is None:
+            order = np.argsort(founders, kind="stable")
+            uniq, starts, counts = np.unique(founders[order], return_index=True, return_counts=True)
+            self._docs_of = {
+                f: order[a : a + c]
+                for f, a, c in zip(uniq.tolist(), starts.tolist(), counts.tolist(), strict=True)
+            }
+            self._by_id = {self._name(f): f for f in uniq.tolist()}
         founder = self._by_id.get(network_id)
         if founder is None:
             raise KeyError(network_id)
-        return np.flatnonzero(founders == founder)
+        return self._docs_of[founder]
+
+    def _text_group_sizes(self) -> np.ndarray:
+        """Records per text group (indexed by root), computed once per result rather than per network."""
+        linker = self._check()
+        if self._text_sizes is None:
+            self._text_sizes = np.bincount(linker.uf_text.roots()[linker.text_ok], minlength=linker.n)
+        return self._text_sizes
 
     # -- networks -------------------------------------------------------------------------------------
     def network_of(self, key: str) -> str:
@@ -181,7 +198,7 @@ class LinkResult:
             roots = linker.uf_text.find(text_docs)
             uniq, counts = np.unique(roots, return_counts=True)
             sizes = dict(zip(uniq.tolist(), counts.tolist(), strict=True))
-            group_sizes = np.bincount(linker.uf_text.roots()[linker.text_ok], minlength=linker.n)
+            group_sizes = self._text_group_sizes()
             founders = linker.uf_text.founder_of_root(uniq)
             summary.templates = sorted(
                 linker.template_id_of_founder(int(f))
