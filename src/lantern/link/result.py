@@ -79,6 +79,7 @@ class LinkResult:
         self._by_id: dict[str, int] | None = None
         self._docs_of: dict[int, np.ndarray] | None = None
         self._text_sizes: np.ndarray | None = None
+        self._template_roots: dict[str, int] | None = None
 
     # -- internals ------------------------------------------------------------------------------------
     def _check(self) -> Linker:
@@ -237,13 +238,20 @@ class LinkResult:
         """A template by id (``T-…``), with its slots. ``text_of`` supplies texts when keep_text is off."""
         linker = self._check()
         roots = linker.uf_text.roots()
-        ok_roots = np.unique(roots[linker.text_ok])
-        founders = linker.uf_text.founder_of_root(ok_roots)
-        for root, founder in zip(ok_roots.tolist(), founders.tolist(), strict=True):
-            if linker.template_id_of_founder(founder) == template_id:
-                members = np.flatnonzero((roots == root) & linker.text_ok)
-                return self._template(root, members, text_of)
-        raise KeyError(template_id)
+        if self._template_roots is None:
+            # Named once per result: a network page asks for up to 40 templates, and naming every text
+            # group (a hash each) per request cost seconds at a million records.
+            ok_roots = np.unique(roots[linker.text_ok])
+            founders = linker.uf_text.founder_of_root(ok_roots)
+            self._template_roots = {
+                linker.template_id_of_founder(founder): root
+                for root, founder in zip(ok_roots.tolist(), founders.tolist(), strict=True)
+            }
+        root = self._template_roots.get(template_id)
+        if root is None:
+            raise KeyError(template_id)
+        members = np.flatnonzero((roots == root) & linker.text_ok)
+        return self._template(root, members, text_of)
 
     def _template(self, root: int, members: np.ndarray, text_of: Callable[[str], str] | None) -> Template:
         linker = self._linker
