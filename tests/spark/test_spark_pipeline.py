@@ -1,9 +1,11 @@
 """The Spark pipeline (local mode) against the local one on the same synthetic corpus.
 
 Why these checks: the point of ``lantern spark`` is that scale changes nothing an investigator sees. So
-every record's extracted fields must equal ``extract_record`` + ``assess_record``'s, and the networks
-(partition *and* ids) must equal the local linker's with the same evidence (contacts: the Spark job does
-not link near-duplicate images or text). One SparkSession serves the module; start-up dominates.
+every record's extracted fields (image hashes included) must equal what ingest stores, and the networks
+(partition *and* ids) and suppressed hubs must equal one run of the local linker with the same evidence:
+contacts on a world without images, and all evidence (exact and near-duplicate images, near-duplicate
+text) on a world with images, where image and text groups are also judged as hubs. One SparkSession
+serves the module; start-up dominates.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from typer.testing import CliRunner
 
 from lantern.assess import Assessor
 from lantern.extract import ExtractConfig, extract_record
+from lantern.ingest.images import ImagePreserver
 from lantern.ingest.parse import parse_item
-from lantern.link import LinkConfig, Linker
+from lantern.ingest.prepare import preserve_images
+from lantern.link import LinkConfig, LinkDoc, Linker
+from lantern.link.hubs import SuppressedHub
 from lantern.link.timeutil import to_epoch
 from lantern.networks.inputs import link_doc
 from lantern.records import InputRecord
@@ -65,20 +70,83 @@ def spark_run(spark, corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return {"out": out, "counts": counts, "summary": summary}
 
 
+@pytest.fixture(scope="module")
+def image_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """600 records whose ads show photo variants and stock images (files beside the records).
+
+    Seed 3 gives near-duplicate image groups and templates big enough to be judged, some of them hubs.
+    """
+    folder = tmp_path_factory.mktemp("spark-image-world")
+    generate(folder, 600, seed=3, images=True)
+    return folder / RECORDS_FILE
+
+
+@pytest.fixture(scope="module")
+def image_run(spark, image_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from lantern.spark.extract import run_extract
+    from lantern.spark.link import run_link
+
+    out = tmp_path_factory.mktemp("spark-image-out")
+    counts = run_extract(spark, [str(image_corpus)], str(out / "extracted.parquet"), region="US")
+    summary = run_link(spark, str(out / "extracted.parquet"), str(out / "networks.parquet"), evidence="all")
+    return {"out": out, "counts": counts, "summary": summary}
+
+
 def local_records(corpus: Path) -> list[tuple[InputRecord, dict[str, Any]]]:
-    """What ingest would store for each record: extract_record + assess_record."""
+    """What ingest would store for each record: extract_record + assess_record, and its images' hashes."""
     config, assessor = ExtractConfig(default_region="US"), Assessor.load()
+    images = ImagePreserver(None, max_bytes=50 * 1024 * 1024, max_pixels=64_000_000)
     found = []
     for line in corpus.read_bytes().splitlines():
         if not line.strip():
             continue
-        record = parse_item(RawItem("test", 0, line, "jsonl", corpus.parent))
+        item = RawItem("test", 0, line, "jsonl", corpus.parent)
+        record = parse_item(item)
         assert isinstance(record, InputRecord)
+        stored = preserve_images(record, item, images)
+        assert isinstance(stored, list)
         fields = extract_record(record, config)
         assessor.assess_record(record, fields)
-        fields["images"] = []
+        fields["images"] = [{"sha256": image.sha256, "phash": image.phash} for image in stored]
         found.append((record, fields))
     return found
+
+
+def local_docs(corpus: Path) -> list[LinkDoc]:
+    """The linker's input for every record, in posting order (what a full relink adds in one batch)."""
+    docs = [
+        link_doc(
+            {
+                "source": record.source,
+                "record_id": record.id,
+                "posted_at": record.posted_at,
+                "location": record.location,
+                "title": record.title,
+                "body": record.body,
+                "extracted": fields,
+            }
+        )
+        for record, fields in local_records(corpus)
+    ]
+    docs.sort(key=lambda doc: (to_epoch(doc.posted_at), doc.key))
+    return docs
+
+
+def spark_networks(run: dict[str, Any]) -> dict[str, str]:
+    return {
+        row["key"]: row["network_id"] for row in pq.read_table(run["out"] / "networks.parquet").to_pylist()
+    }
+
+
+def hub_rows(hubs: list[SuppressedHub]) -> list[tuple[str, str, str, int, int]]:
+    return sorted((hub.kind, hub.value, hub.reason, hub.records, hub.other_identifiers) for hub in hubs)
+
+
+def partition(networks: dict[str, str]) -> set[frozenset[str]]:
+    groups: dict[str, set[str]] = {}
+    for key, network in networks.items():
+        groups.setdefault(network, set()).add(key)
+    return {frozenset(keys) for keys in groups.values()}
 
 
 def test_extracted_fields_equal_local_extraction(spark_run: dict[str, Any], corpus: Path) -> None:
@@ -94,37 +162,62 @@ def test_extracted_fields_equal_local_extraction(spark_run: dict[str, Any], corp
 
 
 def test_networks_equal_local_linker_with_contact_evidence(spark_run: dict[str, Any], corpus: Path) -> None:
-    docs = [
-        link_doc(
-            {
-                "source": record.source,
-                "record_id": record.id,
-                "posted_at": record.posted_at,
-                "location": record.location,
-                "title": record.title,
-                "body": record.body,
-                "extracted": fields,
-            }
-        )
-        for record, fields in local_records(corpus)
-    ]
+    docs = local_docs(corpus)
     # One batch in posting order: what a full relink computes, and what the Spark job reproduces.
-    docs.sort(key=lambda doc: (to_epoch(doc.posted_at), doc.key))
     result = Linker(LinkConfig.ablation("contacts")).add(docs)
     local = {doc.key: result.network_of(doc.key) for doc in docs}
-    spark = {
-        row["key"]: row["network_id"]
-        for row in pq.read_table(spark_run["out"] / "networks.parquet").to_pylist()
-    }
+    spark = spark_networks(spark_run)
     assert spark == local  # same partition and the same founder-based ids
-    local_hubs = sorted((hub.kind, hub.value, hub.reason, hub.records) for hub in result.suppressed_hubs)
-    spark_hubs = sorted((hub.kind, hub.value, hub.reason, hub.records) for hub in spark_run["summary"].hubs)
-    assert spark_hubs == local_hubs
+    local_hubs = hub_rows(result.suppressed_hubs)
+    assert hub_rows(spark_run["summary"].hubs) == local_hubs
     assert local_hubs, "the synthetic sites' help lines should be suppressed as hubs"
     sizes = {}
     for network in local.values():
         sizes[network] = sizes.get(network, 0) + 1
     assert spark_run["summary"].networks == sum(1 for size in sizes.values() if size >= 2)
+
+
+def test_extracted_images_equal_ingest(image_run: dict[str, Any], image_corpus: Path) -> None:
+    """The extract job fingerprints the files a record names, beside its input file, as ingest does."""
+    rows = pq.read_table(image_run["out"] / "extracted.parquet").to_pylist()
+    assert image_run["counts"] == {"read": 600, "extracted": 600, "refused": 0}
+    by_key = {(row["source"], row["id"]): row for row in rows}
+    local = local_records(image_corpus)
+    with_images = 0
+    for record, fields in local:
+        row = by_key[(record.source, record.id)]
+        assert orjson.loads(row["fields"]) == orjson.loads(orjson.dumps(fields)), record.id
+        assert row["phashes"] == [image["phash"] for image in fields["images"]]
+        with_images += bool(fields["images"])
+    assert with_images > 500
+
+
+def test_networks_equal_local_linker_with_all_evidence(image_run: dict[str, Any], image_corpus: Path) -> None:
+    """Near-duplicate images and text link, and are suppressed as hubs, exactly as one local run does."""
+    docs = local_docs(image_corpus)
+    result = Linker(LinkConfig.ablation("all")).add(docs)
+    local = {doc.key: result.network_of(doc.key) for doc in docs}
+    spark = spark_networks(image_run)
+    assert spark == local  # same partition and the same founder-based ids
+    local_hubs = hub_rows(result.suppressed_hubs)
+    assert hub_rows(image_run["summary"].hubs) == local_hubs
+    kinds = {(kind, value.split(":")[0] if kind == "image" else "") for kind, value, *_ in local_hubs}
+    assert {("image", "phash"), ("image", "sha256"), ("text", "")} <= kinds
+    sizes: dict[str, int] = {}
+    for network in local.values():
+        sizes[network] = sizes.get(network, 0) + 1
+    assert image_run["summary"].networks == sum(1 for size in sizes.values() if size >= 2)
+    # Templates as ``LinkResult.template_of`` names them. This pins the LSH bucket cap rule: comparing
+    # every pair in a bucket (no cap) joins two more text groups on this corpus (481 groups, not 483).
+    rows = pq.read_table(image_run["out"] / "networks.parquet").to_pylist()
+    templates = {doc.key: getattr(result.template_of(doc.key), "id", None) for doc in docs}
+    assert {row["key"]: row["template_id"] for row in rows} == templates
+    assert sum(1 for template in templates.values() if template) > 100
+    # The near-duplicate evidence matters here: without it the networks are different ones.
+    assert image_run["summary"].image_pairs > 0 and image_run["summary"].text_pairs > 0
+    for level in ("contacts", "images"):
+        weaker = Linker(LinkConfig.ablation(level)).add(docs)
+        assert partition({doc.key: weaker.network_of(doc.key) for doc in docs}) != partition(spark), level
 
 
 @pytest.mark.databases("sqlite", "postgresql")
@@ -153,3 +246,33 @@ def test_load_writes_network_ids_into_the_store(
         for row in pq.read_table(spark_run["out"] / "networks.parquet").to_pylist()
     }
     assert stored == expected
+
+
+@pytest.mark.parametrize("radius", [4, 7])
+def test_image_pairs_are_every_pair_within_the_hamming_radius(spark, radius: int) -> None:
+    """The multi-index join misses no pair within the radius and keeps none beyond it, on hashes whose
+    edits straddle band boundaries and the sign bit (the synthetic world has too few to show that)."""
+    import numpy as np
+
+    from lantern.link.images import hamming
+    from lantern.spark.link import SIGN_BIT, image_pairs
+
+    rng = np.random.default_rng(radius)
+    base = rng.integers(0, 2**64, size=150, dtype=np.uint64)
+    edits = [base]
+    for flips in range(1, radius + 3):  # variants up to two bits beyond the radius
+        variant = base.copy()
+        for _ in range(flips):
+            variant ^= np.uint64(1) << rng.integers(0, 64, size=len(base), dtype=np.uint64)
+        edits.append(variant)
+    hashes = np.unique(np.concatenate(edits)).view(np.int64)
+    a, b = np.triu_indices(len(hashes), k=1)
+    close = hamming(hashes[a], hashes[b]) <= radius
+    expected = {(int(x), int(y)) for x, y in zip(hashes[a][close], hashes[b][close], strict=True)}
+    frame = spark.createDataFrame([(int(h) ^ SIGN_BIT,) for h in hashes], "x long")
+    found = {
+        tuple(sorted((row["a"] ^ SIGN_BIT, row["b"] ^ SIGN_BIT)))
+        for row in image_pairs(frame, radius).collect()
+    }
+    assert len(expected) > 300
+    assert found == {tuple(sorted(pair)) for pair in expected}

@@ -39,11 +39,17 @@ def extract(
     output: str = typer.Option(..., "-o", "--output", help="Parquet folder to write (replaced)."),
     master: str = MASTER,
 ) -> None:
-    """Run the same extraction and per-ad assessment as ingest over every record, in parallel."""
-    from lantern.spark.extract import run_extract
+    """Run the same extraction, per-ad assessment and image fingerprinting as ingest, in parallel."""
+    from lantern.spark.extract import ImageLimits, run_extract
 
     settings = settings_from(ctx)
-    counts = run_extract(_session(master), inputs, output, region=settings.default_region)
+    counts = run_extract(
+        _session(master),
+        inputs,
+        output,
+        region=settings.default_region,
+        images=ImageLimits.from_settings(settings),
+    )
     typer.echo(
         f"read {counts['read']}: extracted {counts['extracted']}, refused {counts['refused']} -> {output}"
     )
@@ -56,23 +62,23 @@ def link(
         ..., "-o", "--output", help="Parquet folder of network ids to write (replaced)."
     ),
     evidence: str = typer.Option(
-        "contacts", "--evidence", help="phones | contacts | images | all (images: exact SHA-256 only)."
+        "contacts",
+        "--evidence",
+        help="phones | contacts | images (+ exact and near-duplicate images) | all (+ near-duplicate text).",
     ),
     master: str = MASTER,
 ) -> None:
-    """Link records that share identifiers into networks (connected components, hubs suppressed)."""
+    """Link records that share evidence into networks, as one full run of the local linker would."""
     from lantern.spark.link import EVIDENCE_LEVELS, run_link
 
     if evidence not in EVIDENCE_LEVELS:
         errors.print(f"error: --evidence must be one of {', '.join(EVIDENCE_LEVELS)}", markup=False)
         raise typer.Exit(2)
-    if evidence in ("images", "all"):
-        errors.print(
-            "note: Spark links exact identifiers only; near-duplicate images (pHash) and template text "
-            "(MinHash) are not linked by this job",
-            markup=False,
-        )
-    summary = run_link(_session(master), extracted, output, evidence=evidence)
+    try:
+        summary = run_link(_session(master), extracted, output, evidence=evidence)
+    except ValueError as error:  # e.g. Parquet from an older extract job without the text column
+        errors.print(f"error: {error}", markup=False)
+        raise typer.Exit(2) from None
     typer.echo(summary.line())
 
 

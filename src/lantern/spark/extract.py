@@ -3,9 +3,21 @@
 Each Spark task runs exactly the local pipeline's per-record code: ``parse_item`` (the same validation and
 quarantine rules as ingest), ``extract_record`` and ``Assessor.assess_record``, then ``link_doc`` and the
 linker's ``normalise`` to derive the identifiers the linker would intern. So a record's ``fields`` here are
-byte-for-byte what ``lantern extract`` / ingest would store (images excepted: Spark workers do not fetch or
-fingerprint image files, so ``fields["images"]`` is empty), and the identifiers are what the local linker
-would link on.
+byte-for-byte what ingest would store, and the identifiers are what the local linker would link on.
+
+Images: each task validates and fingerprints the image files a record names with ingest's own
+``ImagePreserver`` (same path confinement, size and pixel limits, Pillow checks and ``fingerprint_image``
+pHash), resolving relative paths against the folder of the input file the record came from (Spark's
+``_metadata.file_path``), exactly as ingest resolves them against the record file's folder. So
+``fields["images"]`` holds ingest's ``{"sha256", "phash"}`` per image and ``phashes`` the record's pHashes.
+Nothing is written to an image store (that is ingest's job) and no CSAM hash list is consulted (it lives
+in the database; a listed image's hashes are the same either way, so linking is unaffected). A record whose
+image cannot be read or is refused gets ``problem`` set, as ingest quarantines it. Image files must be
+readable by the workers: on a cluster, input and images belong on a shared file system; input that is not
+on a ``file:`` path cannot have local images, so such records are refused with a problem saying so.
+
+``text`` is the linker's text (title and body without markup, ``link_doc``); the link job MinHashes it
+with the link configuration, so changing text settings needs no re-extraction.
 
 Rows that fail validation are kept with ``problem`` set and no fields, so nothing disappears silently.
 """
@@ -14,9 +26,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
 import orjson
 
@@ -25,15 +40,66 @@ if TYPE_CHECKING:
 
 OUTPUT_DDL = (
     "source string, id string, key string, posted_at string, posted_epoch double, city string, "
-    "network_name string, identifiers array<string>, phashes array<string>, fields string, problem string"
+    "network_name string, template_name string, identifiers array<string>, phashes array<string>, "
+    "text string, fields string, problem string"
 )
 """One row per input record. ``identifiers`` are ``kind:value`` in the order the local linker interns them
 (its tie-break for hub judgement depends on that order); ``network_name`` is the id the record's network
-gets if this record founds it (``short_id("N-", key)``), precomputed so the link job needs no Python UDF."""
+gets if this record founds it (``short_id("N-", key)``), ``template_name`` likewise for a near-duplicate
+text group (``short_id("T-", key)``), both precomputed so the link job needs no Python UDF."""
 COLUMNS = tuple(part.strip().split(" ")[0] for part in OUTPUT_DDL.split(","))
 
-_WORKER: dict[str, Any] = {}
-"""Per Python worker: the extractor for a region, built once (the assessor's catalogue load is not free)."""
+FILE_COLUMN = "_lantern_input_file"
+"""The input file of each row (Spark's ``_metadata.file_path``), for resolving relative image paths."""
+
+_WORKER: dict[Any, Any] = {}
+"""Per Python worker: the extractor for a region, built once (the assessor's catalogue load is not free),
+and the image preserver, whose cache keeps a photo shared by many records from being decoded again."""
+
+
+def _settings_default(name: str) -> Any:
+    from lantern.config import Settings
+
+    return next(f.default for f in dataclass_fields(Settings) if f.name == name)
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """Ingest's image settings (``Settings.max_image_bytes`` etc.); small and picklable for the workers."""
+
+    max_bytes: int = _settings_default("max_image_bytes")
+    max_pixels: int = _settings_default("max_image_pixels")
+    roots: tuple[str, ...] = ()
+    """Extra folders image paths may point into (``Settings.image_roots``), besides the input's folder."""
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> ImageLimits:
+        return cls(settings.max_image_bytes, settings.max_image_pixels, tuple(map(str, settings.image_roots)))
+
+
+def _preserver(limits: ImageLimits):
+    """Ingest's ImagePreserver without a store folder: it validates and fingerprints, writes nothing."""
+    cached = _WORKER.get(limits)
+    if cached is None:
+        from lantern.ingest.images import ImagePreserver
+
+        cached = _WORKER[limits] = ImagePreserver(
+            None,
+            max_bytes=limits.max_bytes,
+            max_pixels=limits.max_pixels,
+            roots=tuple(Path(root).resolve() for root in limits.roots),
+        )
+    return cached
+
+
+def input_folder(uri: str | None) -> Path | None:
+    """The local folder of an input file URI (``file:/data/x.jsonl`` -> ``/data``); None when not local."""
+    if not uri:
+        return None
+    parts = urlsplit(uri)
+    if parts.scheme not in ("", "file"):
+        return None
+    return Path(unquote(parts.path)).parent
 
 
 def _extractor(region: str):
@@ -85,24 +151,46 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def process(items: Iterable[tuple[bytes, dict[str, Any] | None]], region: str) -> Iterator[tuple]:
-    """Output rows (in OUTPUT_DDL order) for raw items: (JSON line bytes, None) or (raw, mapped dict)."""
+Item = tuple[bytes, dict[str, Any] | None, str | None]
+"""(raw bytes, mapped dict or None for a JSON line, input file URI or None)."""
+
+
+def _refused(problem: Any) -> tuple:
+    """The row of a record ingest would quarantine: only ``problem`` set (lists empty rather than null)."""
+    row: dict[str, Any] = dict.fromkeys(COLUMNS)
+    row.update(identifiers=[], phashes=[], problem=f"{problem.field}: {problem.reason}")
+    return tuple(row.values())
+
+
+def process(items: Iterable[Item], region: str, limits: ImageLimits | None = None) -> Iterator[tuple]:
+    """Output rows (in OUTPUT_DDL order) for raw items (see ``Item``)."""
+    from lantern.ingest.images import is_remote
     from lantern.ingest.parse import Problem, parse_item
+    from lantern.ingest.prepare import preserve_images
     from lantern.link.linker import short_id
     from lantern.link.timeutil import to_epoch
     from lantern.networks.inputs import city_of, link_doc, record_key
     from lantern.sources.files import RawItem
 
     extract = _extractor(region)
-    base = Path(".")
-    for raw, data in items:
-        item = RawItem(origin="spark", line=0, raw=raw, fmt="jsonl", base_dir=base, data=data)
+    preserver = _preserver(limits or ImageLimits())
+    for raw, data, uri in items:
+        folder = input_folder(uri)
+        item = RawItem(origin="spark", line=0, raw=raw, fmt="jsonl", base_dir=folder or Path("."), data=data)
         record = parse_item(item)
         if isinstance(record, Problem):
-            yield (None, None, None, None, None, None, None, [], [], None, f"{record.field}: {record.reason}")
+            yield _refused(record)
+            continue
+        if folder is None and any(not is_remote(ref) for ref in record.images):
+            yield _refused(Problem("images", f"image files cannot be read beside a non-local input {uri!r}"))
+            continue
+        stored = preserve_images(record, item, preserver)
+        if isinstance(stored, Problem):
+            yield _refused(stored)
             continue
         fields = extract(record)
-        fields["images"] = []
+        # What ingest's ``prepare`` stores, so link_doc sees the same image hashes as the local linker.
+        fields["images"] = [{"sha256": image.sha256, "phash": image.phash} for image in stored]
         row = {
             "source": record.source,
             "record_id": record.id,
@@ -123,8 +211,10 @@ def process(items: Iterable[tuple[bytes, dict[str, Any] | None]], region: str) -
             epoch if math.isfinite(epoch) else math.inf,
             city_of(row),
             short_id("N-", key),
+            short_id("T-", key),
             link_identifiers(doc),
             list(doc.image_phashes),
+            doc.text,
             orjson.dumps(fields, option=orjson.OPT_NON_STR_KEYS).decode(),
             None,
         )
@@ -138,25 +228,31 @@ def _input_format(path: str) -> str:
     return "jsonl"
 
 
-def extract_frame(spark: SparkSession, inputs: list[str], region: str = "US") -> DataFrame:
+def extract_frame(
+    spark: SparkSession, inputs: list[str], region: str = "US", images: ImageLimits | None = None
+) -> DataFrame:
     """The extracted DataFrame for input files (all JSONL or all Parquet)."""
+    from pyspark.sql import functions as F
+
     from lantern.spark.session import arrow_udfs_available
 
     formats = {_input_format(path) for path in inputs}
     if len(formats) != 1:
         raise ValueError("inputs must be all JSONL or all Parquet")
     fmt = formats.pop()
+    limits = images or ImageLimits()
     source = spark.read.text(inputs) if fmt == "jsonl" else spark.read.parquet(*inputs)
+    # Taken straight from the file scan (the hidden column is resolvable there), before any filter.
+    source = source.withColumn(FILE_COLUMN, F.col("_metadata.file_path"))
     if fmt == "jsonl":
         source = source.where("trim(value) != ''")
 
-    def items_of_rows(rows: Iterable[Any]) -> Iterator[tuple[bytes, dict[str, Any] | None]]:
-        for row in rows:
-            if fmt == "jsonl":
-                yield row["value"].encode("utf-8", "surrogatepass"), None
-            else:
-                data = _plain(row.asDict(recursive=True))
-                yield orjson.dumps(data), data
+    def item_of(row: dict[str, Any]) -> Item:
+        uri = row.pop(FILE_COLUMN)
+        if fmt == "jsonl":
+            return row["value"].encode("utf-8", "surrogatepass"), None, uri
+        data = _plain(row)
+        return orjson.dumps(data), data, uri
 
     if arrow_udfs_available():
         import pyarrow as pa
@@ -167,24 +263,27 @@ def extract_frame(spark: SparkSession, inputs: list[str], region: str = "US") ->
 
         def arrow_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
             for batch in batches:
-                if fmt == "jsonl":
-                    items = (
-                        (v.encode("utf-8", "surrogatepass"), None) for v in batch.column("value").to_pylist()
-                    )
-                else:
-                    items = ((orjson.dumps(d), d) for d in (_plain(r) for r in batch.to_pylist()))
-                rows = [dict(zip(COLUMNS, r, strict=True)) for r in process(items, region)]
+                items = (item_of(r) for r in batch.to_pylist())
+                rows = [dict(zip(COLUMNS, r, strict=True)) for r in process(items, region, limits)]
                 if rows:
                     yield pa.RecordBatch.from_pylist(rows, schema=arrow_schema)
 
         return source.mapInArrow(arrow_batches, OUTPUT_DDL)
-    rdd = source.rdd.mapPartitions(lambda rows: process(items_of_rows(rows), region))
+    rdd = source.rdd.mapPartitions(
+        lambda rows: process((item_of(row.asDict(recursive=True)) for row in rows), region, limits)
+    )
     return spark.createDataFrame(rdd, OUTPUT_DDL)
 
 
-def run_extract(spark: SparkSession, inputs: list[str], output: str, region: str = "US") -> dict[str, int]:
+def run_extract(
+    spark: SparkSession,
+    inputs: list[str],
+    output: str,
+    region: str = "US",
+    images: ImageLimits | None = None,
+) -> dict[str, int]:
     """Extract ``inputs`` into the Parquet folder ``output`` (overwritten); returns read/extracted/refused."""
-    extract_frame(spark, inputs, region).write.mode("overwrite").parquet(output)
+    extract_frame(spark, inputs, region, images).write.mode("overwrite").parquet(output)
     written = spark.read.parquet(output)
     counts = written.selectExpr("count(*) AS n", "count(problem) AS refused").first()
     return {

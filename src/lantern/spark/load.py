@@ -8,7 +8,7 @@ on PostgreSQL) is simple and fast enough. Spark is not needed for this step.
 Only ``records.network_id`` is set, for records already in the store (ingested by ``lantern ingest``);
 records the store does not hold are counted and skipped. Network summaries, network scores and the
 linker state are not written: ``lantern link --full`` remains the way to get those, and it will replace
-these ids with its own (the same ones, for contacts-only evidence; see lantern.spark.link).
+these ids with its own (the same ones when it links the corpus in one batch; see lantern.spark.link).
 """
 
 from __future__ import annotations
