@@ -149,6 +149,24 @@ def partition(networks: dict[str, str]) -> set[frozenset[str]]:
     return {frozenset(keys) for keys in groups.values()}
 
 
+def assert_same_as_local(
+    run: dict[str, Any], corpus: Path, evidence: str
+) -> tuple[Any, dict[str, str], list]:
+    """The Spark run's networks (partition and founder-based ids), hubs and network count equal one local
+    ``Linker.add`` over the corpus in posting order (what a full relink computes); returns the local side."""
+    docs = local_docs(corpus)
+    result = Linker(LinkConfig.ablation(evidence)).add(docs)
+    local = {doc.key: result.network_of(doc.key) for doc in docs}
+    assert spark_networks(run) == local
+    local_hubs = hub_rows(result.suppressed_hubs)
+    assert hub_rows(run["summary"].hubs) == local_hubs
+    sizes: dict[str, int] = {}
+    for network in local.values():
+        sizes[network] = sizes.get(network, 0) + 1
+    assert run["summary"].networks == sum(1 for size in sizes.values() if size >= 2)
+    return result, local, local_hubs
+
+
 def test_extracted_fields_equal_local_extraction(spark_run: dict[str, Any], corpus: Path) -> None:
     rows = pq.read_table(spark_run["out"] / "extracted.parquet").to_pylist()
     assert spark_run["counts"] == {"read": 300, "extracted": 300, "refused": 0}
@@ -162,19 +180,8 @@ def test_extracted_fields_equal_local_extraction(spark_run: dict[str, Any], corp
 
 
 def test_networks_equal_local_linker_with_contact_evidence(spark_run: dict[str, Any], corpus: Path) -> None:
-    docs = local_docs(corpus)
-    # One batch in posting order: what a full relink computes, and what the Spark job reproduces.
-    result = Linker(LinkConfig.ablation("contacts")).add(docs)
-    local = {doc.key: result.network_of(doc.key) for doc in docs}
-    spark = spark_networks(spark_run)
-    assert spark == local  # same partition and the same founder-based ids
-    local_hubs = hub_rows(result.suppressed_hubs)
-    assert hub_rows(spark_run["summary"].hubs) == local_hubs
+    _, _, local_hubs = assert_same_as_local(spark_run, corpus, "contacts")
     assert local_hubs, "the synthetic sites' help lines should be suppressed as hubs"
-    sizes = {}
-    for network in local.values():
-        sizes[network] = sizes.get(network, 0) + 1
-    assert spark_run["summary"].networks == sum(1 for size in sizes.values() if size >= 2)
 
 
 def test_extracted_images_equal_ingest(image_run: dict[str, Any], image_corpus: Path) -> None:
@@ -194,19 +201,10 @@ def test_extracted_images_equal_ingest(image_run: dict[str, Any], image_corpus: 
 
 def test_networks_equal_local_linker_with_all_evidence(image_run: dict[str, Any], image_corpus: Path) -> None:
     """Near-duplicate images and text link, and are suppressed as hubs, exactly as one local run does."""
+    result, spark, local_hubs = assert_same_as_local(image_run, image_corpus, "all")
     docs = local_docs(image_corpus)
-    result = Linker(LinkConfig.ablation("all")).add(docs)
-    local = {doc.key: result.network_of(doc.key) for doc in docs}
-    spark = spark_networks(image_run)
-    assert spark == local  # same partition and the same founder-based ids
-    local_hubs = hub_rows(result.suppressed_hubs)
-    assert hub_rows(image_run["summary"].hubs) == local_hubs
     kinds = {(kind, value.split(":")[0] if kind == "image" else "") for kind, value, *_ in local_hubs}
     assert {("image", "phash"), ("image", "sha256"), ("text", "")} <= kinds
-    sizes: dict[str, int] = {}
-    for network in local.values():
-        sizes[network] = sizes.get(network, 0) + 1
-    assert image_run["summary"].networks == sum(1 for size in sizes.values() if size >= 2)
     # Templates as ``LinkResult.template_of`` names them. This pins the LSH bucket cap rule: comparing
     # every pair in a bucket (no cap) joins two more text groups on this corpus (481 groups, not 483).
     rows = pq.read_table(image_run["out"] / "networks.parquet").to_pylist()
