@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator
 
 LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-ALNUM = LETTERS | frozenset("0123456789")
 
 
 class _WordChars:
