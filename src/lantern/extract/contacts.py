@@ -222,24 +222,23 @@ def find_emails(text: str, low: str | None = None) -> list[Hit]:
     for lo, hi in windows:
         pos = lo
         while spelled := _EMAIL_SPELLED.search(low, pos, hi):
-            m = spelled
             # A rejected match ("me at 305-555-0186. jo") resumes after its user part, since the real
             # address may start inside what it swallowed as a domain.
-            pos = m.end(1)
-            if seen.overlaps(m.start(), m.end()):
+            pos = spelled.end(1)
+            if seen.overlaps(spelled.start(), spelled.end()):
                 continue
-            labels = [p for p in _DOT_SPLIT.split(m.group(2)) if p]
+            labels = [p for p in _DOT_SPLIT.split(spelled.group(2)) if p]
             if len(labels) < 2 or labels[-1].lower() not in COMMON_TLDS:
                 continue
-            user = m.group(1)
+            user = spelled.group(1)
             if user.lower() in _STOP:
                 continue
-            pos = m.end()
+            pos = spelled.end()
             out.append(
                 Hit(
                     "email",
-                    m.start(),
-                    m.end(),
+                    spelled.start(),
+                    spelled.end(),
                     f"{user}@{'.'.join(labels)}".lower(),
                     techniques=("spelled_email",),
                 )
