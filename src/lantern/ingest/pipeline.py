@@ -113,7 +113,8 @@ class Ingestor:
         self.engine = engine
         self.settings = settings
         self.workers = 1 if extract is not None else max(1, workers)
-        self.extract = extract or default_extractor(settings)
+        # With workers each builds its own extractor; the main process needs none.
+        self.extract = extract or (default_extractor(settings) if self.workers == 1 else None)
         self.on_problem = on_problem
         self.on_progress = on_progress
         from lantern.csam.blocklist import load_blocklist
@@ -144,11 +145,12 @@ class Ingestor:
     def _readings(self, inputs: list[tuple[str, str]]) -> Iterator[tuple[RawItem, Read]]:
         """Every item of every input with its validation and extraction, in input order."""
         items = (item for path, fmt in inputs for item in read_items(path, fmt))
-        if self.workers > 1:
+        extract = self.extract
+        if extract is None:  # workers > 1
             yield from read_parallel(items, self.settings, self.workers)
         else:
             for item in items:
-                yield item, read_one(item, self.extract)
+                yield item, read_one(item, extract)
 
     def _refuse(self, item: RawItem, problem: Problem) -> QuarantinedItem:
         self.on_problem(format_problem(item.origin, item.line, problem))
