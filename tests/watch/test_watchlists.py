@@ -144,8 +144,22 @@ def test_identifiers_images_and_saved_searches_match(data_dir: Path, tmp_path: P
     assert all(row["delivery"] == "sent" for row in _alert_rows())
 
 
+class _HalfPast(datetime):
+    """The real clock moved to half past its hour: "five minutes later" then never crosses the top of the
+    hour, when hourly digests fall due (run in the last five minutes of an hour, the test used to fail)."""
+
+    @classmethod
+    def now(cls, tz=None):  # type: ignore[override]
+        return datetime.now(tz).replace(minute=30)
+
+
 def test_failed_delivery_is_kept_and_retried_and_digests_wait(data_dir: Path, tmp_path: Path, smtp: _Inbox,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import lantern.watch.deliver
+    import lantern.watch.matcher
+
+    monkeypatch.setattr(lantern.watch.matcher, "datetime", _HalfPast)
+    monkeypatch.setattr(lantern.watch.deliver, "datetime", _HalfPast)
     make_user("ivy")
     run("watchlist", "add", "--agency", "Harbor PD", "--owner", "ivy", "--kind", "phone", "713-555-0150",
         "--deliver", "email:ivy@example.org")  # fmt: skip
@@ -164,10 +178,10 @@ def test_failed_delivery_is_kept_and_retried_and_digests_wait(data_dir: Path, tm
 
     monkeypatch.setenv("LANTERN_SMTP_PORT", str(real_port))
     settings = load_settings()
-    later = datetime.now(UTC) + timedelta(minutes=5)
+    later = _HalfPast.now(UTC) + timedelta(minutes=5)
     report = deliver_due(engine(), settings, now=later)  # the retry; the hourly digest is not due yet
     assert report.alerts_sent == 1 and len(smtp.messages) == 1
-    report = deliver_due(engine(), settings, now=datetime.now(UTC) + timedelta(hours=1, minutes=1))
+    report = deliver_due(engine(), settings, now=_HalfPast.now(UTC) + timedelta(hours=1, minutes=1))
     assert report.alerts_sent == 2 and report.messages_sent == 1  # one digest carrying both
     assert len(smtp.messages) == 2 and b"(hourly)" in smtp.messages[1][2]
     assert all(r["delivery"] == "sent" for r in _alert_rows())
