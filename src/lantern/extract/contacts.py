@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from lantern.extract.normalise import fold_case
 from lantern.extract.spans import SpanSet
-from lantern.extract.trie import trie_pattern
+from lantern.extract.trie import trie_pattern_not_after
 
 COMMON_TLDS = frozenset(
     [
@@ -72,7 +72,9 @@ _EMAIL_SPELLED = re.compile(
     r"(?![a-z0-9-])",
 )
 _DOT_SPLIT = re.compile(_DOT)
-_AT_WORD = re.compile(r"@|[(\[{<]\s*at\s*[)\]}>]|(?<=\s)at(?=\s)")
+_AT_WORD = re.compile(r"[@(\[{<\s](?:(?<=@)|(?<=[(\[{<])\s*at\s*[)\]}>]|(?<=\s)at(?=\s))")
+"""``@``, ``(at)`` and an ``at`` between spaces. It opens with one character class so that ``re`` skips
+ahead in C; the ``at`` branch therefore starts at the space before the word."""
 _DOMAIN_AFTER = re.compile(rf"\s*([a-z0-9-]{{1,63}}(?:{_DOT}[a-z0-9-]{{1,63}}){{1,4}})(?![a-z0-9-])")
 
 
@@ -82,7 +84,8 @@ def _spelled_windows(low: str, plain: SpanSet) -> list[tuple[int, int]]:
     domain, and the full pattern never runs."""
     windows: list[tuple[int, int]] = []
     for a in _AT_WORD.finditer(low):
-        if plain.contains_point(a.start()):
+        start = a.start() + 1 if low[a.start()].isspace() else a.start()
+        if plain.contains_point(start):
             continue
         d = _DOMAIN_AFTER.match(low, a.end())
         if d is None:
@@ -90,7 +93,7 @@ def _spelled_windows(low: str, plain: SpanSet) -> list[tuple[int, int]]:
         labels = [p for p in _DOT_SPLIT.split(d.group(1)) if p]
         if len(labels) < 2 or labels[-1] not in COMMON_TLDS:
             continue
-        lo = max(0, a.start() - 80)
+        lo = max(0, start - 80)
         if windows and lo <= windows[-1][1]:
             windows[-1] = (windows[-1][0], d.end())
         else:
@@ -104,7 +107,7 @@ _URL = re.compile(
     r"(?:/[^\s<>\"'()\[\]{}]{0,2000})?)(?![\w@])",
 )
 
-_URL_GATE = re.compile(r"https?://|www\.|\.(?:com|net|org|me|io|co|info|biz|xyz|us|uk)(?![a-z0-9-])")
+_URL_GATE = re.compile(r"https?://|www\.|\.(?:com|net|org|me|io|co|info|biz|xyz|us|uk)(?![a-z0-9_])")
 """Every URL the pattern accepts holds one of these; most texts hold none, and then ``_URL`` never runs."""
 
 PLATFORMS = {
@@ -120,9 +123,8 @@ PLATFORMS = {
 _SHORT = frozenset({"sc", "ig", "tg", "tele", "wa", "wapp", "x", "fb", "line", "signal", "snap", "threads"})
 """Keywords that are ordinary words or letters too: they need an explicit ``:``/``@``/``-`` after them."""
 
-_KEYS = trie_pattern(PLATFORMS)
 _HANDLE = re.compile(
-    rf"(?<![a-z0-9])({_KEYS})(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?"
+    rf"({trie_pattern_not_after(PLATFORMS, '[a-z0-9]')})(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?"
     r"(\s*[:=@\-–>]+\s*|\s+)@?([a-z0-9][a-z0-9._-]{1,31})(?![a-z0-9])",
 )
 _STOP = frozenset(
@@ -214,8 +216,8 @@ def find_emails(text: str, low: str | None = None) -> list[Hit]:
     """
     low = fold_case(text) if low is None else low
     out: list[Hit] = []
-    if "@" in low:
-        for m in _EMAIL.finditer(low):
+    for lo, hi in _at_windows(low) if "@" in low else ():
+        for m in _EMAIL.finditer(low, lo, hi):
             out.append(Hit("email", m.start(), m.end(), f"{m.group(1)}@{m.group(2)}"))
     seen = SpanSet([(h.start, h.end) for h in out])
     windows = _spelled_windows(low, seen) if "at" in low or "@" in low else []
@@ -246,6 +248,30 @@ def find_emails(text: str, low: str | None = None) -> list[Hit]:
     return out
 
 
+_USER_REACH = 64
+"""How far before its ``@`` an address can start (``_EMAIL``'s user part is at most 64 characters)."""
+_DOMAIN_RUN = re.compile(r"[a-z0-9.-]*")
+
+
+def _at_windows(low: str) -> list[tuple[int, int]]:
+    """Stretches of ``low`` that hold every address ``_EMAIL`` would find in the whole text: from
+    ``_USER_REACH`` before each ``@`` to the end of the domain characters after it, merged when they
+    overlap. ``_EMAIL`` opens with a look-behind, so ``re`` would otherwise try it at every character of
+    the ad; an address holds exactly one ``@`` and lies inside its window, and the look-behind and
+    look-ahead see the same characters at a window's edges as in the whole text."""
+    windows: list[tuple[int, int]] = []
+    at = low.find("@")
+    while at >= 0:
+        lo = max(0, at - _USER_REACH)
+        hi = _DOMAIN_RUN.match(low, at + 1).end()  # type: ignore[union-attr]  # ``*`` always matches
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+        at = low.find("@", at + 1)
+    return windows
+
+
 def find_urls(text: str, low: str | None = None) -> list[Hit]:
     """URLs and bare domains, as written (case kept)."""
     if "." not in text:
@@ -254,12 +280,42 @@ def find_urls(text: str, low: str | None = None) -> list[Hit]:
     if not _URL_GATE.search(low):
         return []
     out: list[Hit] = []
-    for m in _URL.finditer(low):
-        url = text[m.start() : m.end()].rstrip(".,;:!?")
-        if "@" in text[max(0, m.start() - 1) : m.start()]:
-            continue
-        out.append(Hit("url", m.start(), m.start() + len(url), url))
+    for lo, hi in _url_runs(low):
+        for m in _URL.finditer(low, lo, hi):
+            url = text[m.start() : m.end()].rstrip(".,;:!?")
+            if "@" in text[max(0, m.start() - 1) : m.start()]:
+                continue
+            out.append(Hit("url", m.start(), m.start() + len(url), url))
     return out
+
+
+_URL_STOP = re.compile(r"[\s<>\"'()\[\]{}]")
+_URL_STOP_CHARS = frozenset("<>\"'()[]{}")
+_URL_REACH = 300
+"""How far before its ``_URL_GATE`` hit a URL can start: a bare domain's name and labels before the TLD
+(``https?://`` and ``www.`` are gate hits themselves, where their URL starts)."""
+
+
+def _url_runs(low: str) -> list[tuple[int, int]]:
+    """Stretches of ``low`` that can hold every URL ``_URL`` would find in the whole text.
+
+    Each is the run of non-delimiter characters around a gate hit (at most ``_URL_REACH`` back). No URL
+    crosses a delimiter, so ``_URL`` run over these stretches finds what it finds over the whole text,
+    but its per-character cost (it opens with a look-behind) is paid on a few words, not the whole ad.
+    """
+    runs: list[tuple[int, int]] = []
+    for gate in _URL_GATE.finditer(low):
+        at = gate.start()
+        floor = runs[-1][1] if runs else 0
+        if at < floor:
+            continue
+        lo = at
+        limit = max(floor, at - _URL_REACH)
+        while lo > limit and not ((ch := low[lo - 1]).isspace() or ch in _URL_STOP_CHARS):
+            lo -= 1
+        stop = _URL_STOP.search(low, gate.end())
+        runs.append((lo, stop.start() if stop else len(low)))
+    return runs
 
 
 _NUMBERISH = re.compile(r"[\d.\-]+")

@@ -12,14 +12,15 @@ import re
 
 from lantern.extract.normalise import fold_case
 from lantern.extract.places import gazetteer, lookup
+from lantern.extract.scan import LETTERS, matches_not_after
 
 CITY_POPULATION = 100_000
 
 _NAME = r"([A-Z][a-z]{1,14}(?:[- ][A-Z][a-z]{1,14})?)"
 # Each form is found by its lower-case keyword in ``fold_case(text)`` first (cheap: no IGNORECASE, few
 # hits), and only then is the capitalised name read from the original text next to it.
-_INTRO_KEY = re.compile(
-    r"(?<![a-z])(?:i'?m|i am|my name is|name\s*[:\-]|ask for|call for|this is|it'?s|hi,? (?:it'?s|i'?m)"
+_INTRO_KEY = re.compile(  # not after a letter: tested by ``matches_not_after``, so ``re`` skips ahead
+    r"(?:i'?m|i am|my name is|name\s*[:\-]|ask for|call for|this is|it'?s|hi,? (?:it'?s|i'?m)"
     r"|come see|call me)\s+"
 )
 _NAME_AFTER = re.compile(_NAME + r"\b")
@@ -168,7 +169,7 @@ def find_names(text: str, low: str | None = None) -> list[tuple[int, int, str]]:
     """``(start, end, name)`` for each introduced provider name, in text order."""
     low = fold_case(text) if low is None else low
     found: list[tuple[int, int, str]] = []
-    for m in _INTRO_KEY.finditer(low):
+    for m in matches_not_after(_INTRO_KEY, low, LETTERS):
         if n := _NAME_AFTER.match(text, m.end()):
             found.append((n.start(1), n.end(1), n.group(1)))
     if " is " in low:

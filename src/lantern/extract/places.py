@@ -10,9 +10,14 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from lantern.extract.normalise import fold_case
+from lantern.extract.scan import WORD
+from lantern.extract.trie import trie_pattern
 
 ALIASES = {
     "nyc": "new york city", "new york": "new york city", "la": "los angeles", "vegas": "las vegas",
@@ -203,11 +208,13 @@ def country_of(location: str) -> str:
     return ""
 
 
-_CUE = re.compile(
-    r"\b(?:in|near|from|visiting|around|at|to|downtown|serving|located in|based in"
-    r"|(?i:visiting|touring|booking|serving))\s+"
-    r"((?:[A-Z][a-zA-Z'.-]+)(?:\s+[A-Z][a-zA-Z'.-]+){0,2})",
-)
+_CUE_WORDS = ("in", "near", "from", "visiting", "around", "at", "to", "downtown", "serving", "located in",
+              "based in", "touring", "booking")  # fmt: skip
+_CUE_ANY_CASE = frozenset({"visiting", "touring", "booking", "serving"})
+"""Cue words that count in any case (``Visiting Houston``); the others only in lower case (``In Houston``
+starts a sentence and says nothing about where the advertiser is)."""
+_CUE_WORD = re.compile(trie_pattern(_CUE_WORDS) + r"(?=\s)")
+_CUE_PLACE = re.compile(r"\s+((?:[A-Z][a-zA-Z'.-]+)(?:\s+[A-Z][a-zA-Z'.-]+){0,2})")
 _QUALIFIED = re.compile(
     # opens by consuming a capital (then checks the character before it), so ``re`` skips lower case in C
     r"([A-Z](?<![A-Za-z][A-Z])[a-zA-Z'.-]+(?:\s+[A-Z][a-zA-Z'.-]+){0,2}),?\s+"
@@ -252,6 +259,28 @@ _NOT_PLACES = frozenset(
 )
 
 
+def _cued(text: str, low: str) -> Iterator[re.Match[str]]:
+    """The capitalised phrase after each cue word (group 1), left to right and not overlapping.
+
+    The cue words are looked up in ``low`` (``fold_case(text)``) with a pattern that opens with a literal,
+    so ``re`` skips ahead in C; the word boundary before a cue and its case are tested here, on the few
+    hits. A cue whose phrase is missing is retried one character on, as a regex scan would.
+    """
+    pos = 0
+    while cue := _CUE_WORD.search(low, pos):
+        start, end = cue.span()
+        word = cue.group(0)
+        if (start and text[start - 1] in WORD) or (word not in _CUE_ANY_CASE and text[start:end] != word):
+            pos = start + 1
+            continue
+        phrase = _CUE_PLACE.match(text, end)
+        if phrase is None:
+            pos = start + 1
+            continue
+        yield phrase
+        pos = phrase.end()
+
+
 def find_places(text: str) -> list[tuple[int, int, Place]]:
     """Places named in free text, with spans, accepted only with a qualifier or a cue word."""
     out: list[tuple[int, int, Place]] = []
@@ -272,7 +301,7 @@ def find_places(text: str) -> list[tuple[int, int, Place]]:
                 out.append((start, m.end(2), place))
                 taken.append((start, m.end(2)))
                 break
-    for m in _CUE.finditer(text):
+    for m in _cued(text, fold_case(text)):
         if any(a <= m.start(1) < b for a, b in taken):
             continue
         words = m.group(1).split()

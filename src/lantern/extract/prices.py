@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from lantern.extract.normalise import fold_case
 from lantern.extract.spans import SpanSet
-from lantern.extract.trie import trie_pattern
+from lantern.extract.trie import trie_pattern, trie_pattern_not_after
 
 _SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "₹": "INR", "a$": "AUD", "au$": "AUD", "c$": "CAD",
             "ca$": "CAD", "us$": "USD"}  # fmt: skip
@@ -43,7 +43,7 @@ _AMOUNT_PER = re.compile(rf"(\d(?<![\w.,$]\d)\d{{1,3}})\s*(?:/|per|an?|each)\s*(
 _DOLLAR_PREFIXES = ("au", "ca", "us", "a", "c")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _BARE_DUR = re.compile(
-    rf"(?<![a-z0-9])({_DUR_ALT})\s*[:=\-@/]?\s*(?<![\d$])(\d{{2,4}})(?![\d,.%']|\s*[-.]?\s*\d|\s*(?:lbs?|kg|cm|yrs?|years?|yo)\b)",
+    rf"({trie_pattern_not_after(_DURATIONS, '[a-z0-9]')})\s*[:=\-@/]?\s*(?<![\d$])(\d{{2,4}})(?![\d,.%']|\s*[-.]?\s*\d|\s*(?:lbs?|kg|cm|yrs?|years?|yo)\b)",
 )
 
 
