@@ -80,6 +80,28 @@ class TextMatcher:
                     re.compile(body, re.IGNORECASE),
                     re.compile(negative, re.IGNORECASE) if negative else None,
                 ))  # fmt: skip
+        # Keyword index: each keyword filed under one of its words, so a field's words find the few rules
+        # they may trigger with one set intersection instead of a test of every keyword of every rule.
+        self._always: list[int] = []
+        self._by_word: dict[bytes, list[tuple[int, frozenset[bytes]]]] = {}
+        for index, (_, keywords, _, _) in enumerate(self._regex):
+            if not keywords:
+                self._always.append(index)
+            for keyword in keywords:
+                if keyword:
+                    self._by_word.setdefault(min(keyword), []).append((index, keyword))
+                else:
+                    self._always.append(index)
+        self._index_words = frozenset(self._by_word)
+
+    def _candidates(self, words: set[bytes]) -> list[int]:
+        """Indexes of the rules whose keywords the field's words satisfy, in catalogue order."""
+        chosen = set(self._always)
+        for word in words & self._index_words:
+            for index, keyword in self._by_word[word]:
+                if index not in chosen and words.issuperset(keyword):
+                    chosen.add(index)
+        return sorted(chosen)
 
     def run(self, field: str, text: str) -> list[TextHit]:
         """Every rule hit in one field's text, at most ``max_spans`` per rule."""
@@ -87,14 +109,8 @@ class TextMatcher:
         low = raw.lower()
         ascii_only = len(raw) == len(text)
         spans: list[tuple[Rule, int, int]] = []
-        words = _words(low)
-        for rule, keywords, regex, negative in self._regex:
-            if keywords:
-                for keyword in keywords:
-                    if words.issuperset(keyword):
-                        break
-                else:
-                    continue
+        for index in self._candidates(_words(low)):
+            rule, _, regex, negative = self._regex[index]
             found = 0
             blocked: list[tuple[int, int]] | None = None
             for match in regex.finditer(low):

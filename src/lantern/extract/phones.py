@@ -156,6 +156,8 @@ def _exclusion_spans(text: str, low: str, field_name: str) -> list[tuple[int, in
     return spans
 
 
+_PLAIN: frozenset[str] = frozenset()
+"""The steps of a plain digit run: none (one shared object, since most tokens are plain digits)."""
 _DIGITS = frozenset("0123456789")
 _SYMBOLS = frozenset("|!")
 _SPACE = frozenset(" \t\n\r")
@@ -182,7 +184,7 @@ def _tokens(text: str) -> list[_Token | None]:
     for m in _TOKEN.finditer(text, pos):
         if m.start("d") >= 0:  # a digit run: the class consumed its first digit
             s, e = m.start(), m.end("d")
-            out.append(_Token(s, e, text[s:e], frozenset()))
+            out.append(_Token(s, e, text[s:e], _PLAIN))
             counts[0] += e - s
             if m.end() > e:
                 _emit(text, m, "w2", "l2", out, counts)

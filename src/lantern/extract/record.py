@@ -36,7 +36,7 @@ def _mention(
     obscured: bool | None = None,
 ) -> dict[str, Any]:
     ostart, oend = norm.to_original(start, end)
-    steps = sorted(set(extra_steps) | norm.steps_in(start, end))
+    steps = sorted(set(extra_steps).union(norm.steps_in(start, end)) if norm.trace else set(extra_steps))
     return {
         "type": kind,
         "value": value,
