@@ -54,6 +54,17 @@ def ensure_venv() -> None:
     STAMP.write_text(_lock_digest())
 
 
+def ensure_native() -> None:
+    """Compile the extraction modules with mypyc when their sources changed (lantern/extract/native.py).
+
+    Optional: without a C compiler, or with ``LANTERN_PURE_PYTHON=1``, Lantern runs them as Python.
+    """
+    python = _venv_bin("python")
+    print("+ compiled extraction:", end=" ", flush=True)
+    build = "from lantern.extract.native import build; print(build())"
+    subprocess.run([str(python), "-c", build], cwd=ROOT, check=False)
+
+
 def _postgres_installed() -> bool:
     """Whether PostgreSQL's server binaries are here: on PATH, or where Debian puts them (not on PATH)."""
     if shutil.which("initdb"):
@@ -106,6 +117,7 @@ def main(argv: list[str]) -> int:
     if argv[0] == "lock":
         return relock()
     ensure_venv()
+    ensure_native()
     verb, rest = argv[0], argv[1:]
     if verb == "setup":
         return 0

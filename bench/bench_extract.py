@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import phonenumbers
 
-from lantern.extract import ExtractConfig, extract_record, extract_text
+from lantern.extract import ExtractConfig, extract_record, extract_text, native
 from lantern.extract.phones import validate
 from lantern.records import InputRecord
 from lantern.synth import generate
@@ -349,6 +349,8 @@ def main() -> None:
 
     # warm-up (gazetteer and lexicons load lazily once)
     extract_text("warm up 713-555-0142 in Houston, TX", cfg)
+    build = "compiled (mypyc)" if native.is_active() else "pure Python"
+    print(f"lantern.extract build: {build} (LANTERN_PURE_PYTHON=1 for pure Python; see lantern/extract/native.py)")
 
     # Timed in alternating blocks so that load from other processes hits both sides alike.
     texts = [(it.text, it.field, it.region) for it in items] + [(t, "body", "US") for t, _ in ages]

@@ -7,11 +7,15 @@ Public API::
     fields = extract_record(record, ExtractConfig(default_region="US"))
 """
 
-from lantern.extract.config import ExtractConfig
-from lantern.extract.images import ImageFingerprint, fingerprint_image
-from lantern.extract.normalise import Normalised, TraceStep, normalise
-from lantern.extract.record import extract_record, extract_text
-from lantern.extract.region import infer_region
+from lantern.extract import native
+
+native.activate(__path__)  # compiled modules first, when built from these very sources (native.py)
+
+from lantern.extract.config import ExtractConfig  # noqa: E402
+from lantern.extract.images import ImageFingerprint, fingerprint_image  # noqa: E402
+from lantern.extract.normalise import Normalised, TraceStep, normalise  # noqa: E402
+from lantern.extract.record import extract_record, extract_text  # noqa: E402
+from lantern.extract.region import infer_region  # noqa: E402
 
 __all__ = [
     "ExtractConfig",
