@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 
 from lantern.extract.normalise import fold_case
+from lantern.extract.scan import LOWER_ALNUM, matches_not_after
 from lantern.extract.spans import SpanSet
-from lantern.extract.trie import trie_pattern_not_after
+from lantern.extract.trie import trie_pattern
 
 COMMON_TLDS = frozenset(
     [
@@ -123,8 +124,8 @@ PLATFORMS = {
 _SHORT = frozenset({"sc", "ig", "tg", "tele", "wa", "wapp", "x", "fb", "line", "signal", "snap", "threads"})
 """Keywords that are ordinary words or letters too: they need an explicit ``:``/``@``/``-`` after them."""
 
-_HANDLE = re.compile(
-    rf"({trie_pattern_not_after(PLATFORMS, '[a-z0-9]')})(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?"
+_HANDLE = re.compile(  # not after a letter or digit: ``matches_not_after``, so ``re`` skips ahead in C
+    rf"({trie_pattern(PLATFORMS)})(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?"
     r"(\s*[:=@\-–>]+\s*|\s+)@?([a-z0-9][a-z0-9._-]{1,31})(?![a-z0-9])",
 )
 _STOP = frozenset(
@@ -335,7 +336,7 @@ def find_handles(text: str, claimed: SpanSet | None = None, low: str | None = No
     low = fold_case(text) if low is None else low
     text = low
     out: list[Hit] = []
-    for m in _HANDLE.finditer(low):
+    for m in matches_not_after(_HANDLE, low, LOWER_ALNUM):
         key = m.group(1)
         platform = PLATFORMS[key]
         sep = m.group(2)

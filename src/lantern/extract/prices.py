@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 
 from lantern.extract.normalise import fold_case
+from lantern.extract.scan import LOWER_ALNUM, matches_not_after
 from lantern.extract.spans import SpanSet
-from lantern.extract.trie import trie_pattern, trie_pattern_not_after
+from lantern.extract.trie import trie_pattern
 
 _SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "₹": "INR", "a$": "AUD", "au$": "AUD", "c$": "CAD",
             "ca$": "CAD", "us$": "USD"}  # fmt: skip
@@ -42,8 +43,8 @@ _PRICE = re.compile(
 _AMOUNT_PER = re.compile(rf"(\d(?<![\w.,$]\d)\d{{1,3}})\s*(?:/|per|an?|each)\s*({_DUR_ALT})(?![a-z])")
 _DOLLAR_PREFIXES = ("au", "ca", "us", "a", "c")
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_BARE_DUR = re.compile(
-    rf"({trie_pattern_not_after(_DURATIONS, '[a-z0-9]')})\s*[:=\-@/]?\s*(?<![\d$])(\d{{2,4}})(?![\d,.%']|\s*[-.]?\s*\d|\s*(?:lbs?|kg|cm|yrs?|years?|yo)\b)",
+_BARE_DUR = re.compile(  # not after a letter or digit: ``matches_not_after``
+    rf"({_DUR_ALT})\s*[:=\-@/]?\s*(?<![\d$])(\d{{2,4}})(?![\d,.%']|\s*[-.]?\s*\d|\s*(?:lbs?|kg|cm|yrs?|years?|yo)\b)",
 )
 
 
@@ -133,7 +134,7 @@ def find_prices(text: str, masked: SpanSet, default_currency: str = "USD") -> li
         )
         taken.append(m.span())
     masked = masked.union(taken)
-    for m in _BARE_DUR.finditer(text):
+    for m in matches_not_after(_BARE_DUR, text, LOWER_ALNUM):
         if masked.overlaps(m.start(), m.end()):
             continue
         value = int(m.group(2))

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 
 LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+LOWER_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+"""What ``(?<![a-z0-9])`` refuses before a match in a ``fold_case`` copy."""
 
 
 class _WordChars:
