@@ -111,4 +111,3 @@ def build(quiet: bool = True) -> str:
     if not quiet:
         print(done.stdout)
     return f"compiled extraction built into {NATIVE_ROOT}"
-
