@@ -160,3 +160,37 @@ def test_trigram_index_serves_partial_identifier_search(database_url: str) -> No
         )
     assert found == ["instagram:user42"]
     engine.dispose()
+
+
+def test_bulk_inserted_rows_read_back_exactly_as_written(database_url: str) -> None:
+    """The writer's bulk insert (COPY on PostgreSQL) keeps every character, None and JSON value."""
+    from lantern.store.dialect import insert_rows
+
+    awkward = "tab\there\nnew line\r\\back\\slash \\N and \\t \u00e9\u6771\U0001f48b 'quote' \"dq\""
+    rows = [
+        record_row(1, body=awkward, extra={"k": "v\tw", "n": None}, extracted={"phones": ["+17135550100"]}),
+        record_row(
+            2, title=None, body="", posted_at=None, extra={"empty": ""}, extracted={"x": [1, 2.5, True]}
+        ),
+    ]
+    engine = open_database(database_url)
+    with engine.begin() as connection:
+        insert_rows(connection, records, rows)
+        stored = connection.execute(
+            select(
+                records.c.title, records.c.body, records.c.extra, records.c.extracted, records.c.posted_at
+            ).order_by(records.c.record_id)
+        ).all()
+        pks = list(connection.execute(select(records.c.id).order_by(records.c.id)).scalars())
+        insert_rows(connection, entities, [
+            {"record_pk": pks[0], "kind": "email", "value": "jo\\@example.com", "obscured": True},
+            {"record_pk": pks[1], "kind": "phone", "value": "+17135550101", "obscured": False},
+        ])  # fmt: skip
+        flags = connection.execute(
+            select(entities.c.value, entities.c.obscured).order_by(entities.c.value)
+        ).all()
+    posted = stored[0][4]
+    assert posted.replace(tzinfo=posted.tzinfo or UTC) == NOW  # SQLite hands back naive UTC
+    assert stored[0][:4] == ("title 1", awkward, {"k": "v\tw", "n": None}, {"phones": ["+17135550100"]})
+    assert stored[1] == (None, "", {"empty": ""}, {"x": [1, 2.5, True]}, None)
+    assert flags == [("+17135550101", False), ("jo\\@example.com", True)]

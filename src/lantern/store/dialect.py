@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Table, bindparam, text, update
+from sqlalchemy import JSON, Boolean, LargeBinary, Table, bindparam, insert, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -71,3 +73,76 @@ def update_rows(
         ),
         params,
     )
+
+
+def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """A plain INSERT of many rows (every row with the same keys): COPY on PostgreSQL with pg8000.
+
+    pg8000 rewrites the parameter style of every statement in Python, character by character, and
+    SQLAlchemy's multi-row VALUES pages are long statements: that rewriting was over half of the time
+    ingest spent writing a batch to PostgreSQL. ``COPY ... FROM STDIN`` sends the rows as data, with no
+    statement to rewrite and less for the server to parse. Values are written as SQLAlchemy would bind
+    them (JSON as the engine's JSON text, ``None`` in a JSON column as JSON ``null``).
+    """
+    if not rows:
+        return
+    if connection.dialect.name != "postgresql" or connection.dialect.driver != "pg8000":
+        connection.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    writers = [_copy_writer(table.c[name].type) for name in names]
+    lines = []
+    for row in rows:
+        cells = []
+        for name, write in zip(names, writers, strict=True):
+            value = row[name]
+            cells.append(write(value) if value is not None or write is _json_cell else "\\N")
+        lines.append("\t".join(cells))
+    quote = connection.dialect.identifier_preparer.quote
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(name) for name in names)}) FROM STDIN"
+    payload = io.BytesIO(("\n".join(lines) + "\n").encode("utf-8"))
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement, stream=payload)
+    finally:
+        cursor.close()
+
+
+def _text_cell(value: Any) -> str:
+    """COPY's text format: backslash, tab, newline and carriage return are written as escapes."""
+    text = str(value)
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _json_cell(value: Any) -> str:
+    # orjson escapes control characters inside strings, so only its backslashes need doubling
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode().replace("\\", "\\\\")
+
+
+def _bool_cell(value: Any) -> str:
+    return "t" if value else "f"
+
+
+def _time_cell(value: Any) -> str:
+    return value.isoformat() if isinstance(value, (datetime, date)) else _text_cell(value)
+
+
+def _bytes_cell(value: Any) -> str:
+    return "\\\\x" + bytes(value).hex()
+
+
+def _copy_writer(column_type: Any) -> Callable[[Any], str]:
+    """How one column's Python value is written in COPY's text format."""
+    if isinstance(column_type, JSON):
+        return _json_cell
+    if isinstance(column_type, Boolean):
+        return _bool_cell
+    if isinstance(column_type, LargeBinary):
+        return _bytes_cell
+    try:
+        python_type = column_type.python_type
+    except NotImplementedError:
+        return _text_cell
+    return _time_cell if python_type in (datetime, date) else _text_cell

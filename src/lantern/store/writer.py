@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from lantern.ingest.images import StoredImage
-from lantern.store.dialect import insert_ignoring_duplicates
+from lantern.store.dialect import insert_ignoring_duplicates, insert_rows
 from lantern.store.schema import (
     entities,
     images,
@@ -164,9 +164,9 @@ def write_batch(
             {**_record_row(s.latest, s.revision, now), "first_ingested_at": now}  # type: ignore[arg-type]
             for s in new_states
         ]
-        # A plain executemany, then one look-up of the new ids: RETURNING with guaranteed order would
-        # make SQLite insert row by row.
-        connection.execute(insert(records), rows)
+        # A plain executemany (COPY on PostgreSQL), then one look-up of the new ids: RETURNING with
+        # guaranteed order would make SQLite insert row by row.
+        insert_rows(connection, records, rows)
         assigned = _load_states(
             connection, [(s.latest.source, s.latest.record_id) for s in new_states], with_hashes=False
         )  # type: ignore[union-attr]
@@ -205,7 +205,7 @@ def _insert_revisions(connection: Connection, changed: list[_KeyState], now: dat
         for revision, prepared in state.new_revisions
     ]
     if rows:
-        connection.execute(insert(record_revisions), rows)
+        insert_rows(connection, record_revisions, rows)
 
 
 def _insert_images(connection: Connection, changed: list[_KeyState], now: datetime) -> None:
@@ -238,7 +238,7 @@ def _insert_images(connection: Connection, changed: list[_KeyState], now: dateti
     if image_rows:
         connection.execute(insert_ignoring_duplicates(connection, images), list(image_rows.values()))
     if link_rows:
-        connection.execute(insert(record_images), link_rows)
+        insert_rows(connection, record_images, link_rows)
 
 
 def _insert_entities(connection: Connection, changed: list[_KeyState]) -> None:
@@ -248,7 +248,7 @@ def _insert_entities(connection: Connection, changed: list[_KeyState]) -> None:
         for kind, value, obscured in state.latest.entities  # type: ignore[union-attr]
     ]
     if rows:
-        connection.execute(insert(entities), rows)
+        insert_rows(connection, entities, rows)
 
 
 def _insert_quarantine(
