@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from lantern.cases.service import get_case
 from lantern.csam.store import blocked_in, flagged_record_pks
 from lantern.ingest.images import store_path
+from lantern.store.queries import fill_network_indicators
 from lantern.store.schema import entities, images, record_images, record_revisions, records
 
 
@@ -62,6 +63,7 @@ def gather(engine: Engine, case_id: int, images_dir: Path) -> CaseEvidence:
                 )
             ):
                 by_pk[row.record_pk]["entities"].append((row.kind, row.value))
+        fill_network_indicators(connection, list(by_pk.values()))
         evidence.withheld_images = blocked_in(connection, evidence.image_meta)
         evidence.flagged_records = flagged_record_pks(connection, pks) if pks else set()
     evidence.records = [by_pk[pk] for pk in pks if pk in by_pk]

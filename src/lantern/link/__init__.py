@@ -1,7 +1,7 @@
 """Linking: records that share contacts, pictures or ad templates become networks, with the reasons.
 
 Pure library, no SQL: the store fills ``LinkDoc``s, calls ``Linker.add`` per ingest batch, persists
-``dump_state(linker)`` bytes and the batch report's changed network ids, and answers investigators with
+``dump_state(linker)`` bytes (``write_state`` to a file) and the batch report's changed network ids, and answers investigators with
 ``LinkResult`` (network_of, networks, summary, explain, suppressed_hubs, template, export).
 """
 
@@ -12,7 +12,7 @@ from lantern.link.explain import Hop
 from lantern.link.hubs import SuppressedHub
 from lantern.link.linker import BatchReport, Linker
 from lantern.link.result import LinkResult, NetworkInfo, NetworkSummary, StaleResultError, Stop
-from lantern.link.state import dump_state, load_state
+from lantern.link.state import dump_state, load_state, write_state
 from lantern.link.template import Template
 
 __all__ = [
@@ -33,4 +33,5 @@ __all__ = [
     "export_clusters",
     "load_state",
     "phone_union_find",
+    "write_state",
 ]

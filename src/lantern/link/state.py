@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -70,6 +70,14 @@ def _hubs_load(rows: list[dict[str, Any]]) -> dict[int, SuppressedHub]:
 
 def dump_state(linker: Linker) -> bytes:
     """The linker's full state as bytes."""
+    buffer = io.BytesIO()
+    write_state(linker, buffer)
+    return buffer.getvalue()
+
+
+def write_state(linker: Linker, target: BinaryIO) -> None:
+    """``dump_state`` written straight to a file: at a million records the state is about a gigabyte, and
+    building it as bytes first held it in memory two or three times over."""
     arrays: dict[str, np.ndarray] = {}
     for name, strings in (
         ("keys", linker.keys),
@@ -95,14 +103,20 @@ def dump_state(linker: Linker) -> bytes:
         "text_hubs": _hubs_json(linker.text_hubs),
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+    np.savez(target, **arrays)
 
 
-def load_state(data: bytes) -> Linker:
-    """Rebuild a linker from dump_state bytes."""
-    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+def load_config(source: BinaryIO) -> LinkConfig:
+    """The settings a saved state was linked with, without loading the rest of it."""
+    with np.load(source, allow_pickle=False) as npz:
+        meta = json.loads(npz["meta"].tobytes())
+    return LinkConfig.from_dict(meta["config"])
+
+
+def load_state(data: bytes | BinaryIO) -> Linker:
+    """Rebuild a linker from ``dump_state`` bytes, or from a file ``write_state`` wrote."""
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    with np.load(source, allow_pickle=False) as npz:
         arrays = {name: npz[name] for name in npz.files}
     meta = json.loads(arrays["meta"].tobytes())
     if meta.get("format_version") != FORMAT_VERSION:

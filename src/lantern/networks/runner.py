@@ -1,32 +1,50 @@
 """``lantern link``: link new records incrementally (or everything with ``full``) and persist the result.
 
-The linker's state lives in ``DATA_DIR/link-state.npz`` next to the database. It is written before the
-database transaction commits; a record the state already holds but the database does not yet show as
-linked (a crash between the two) is simply given its network on the next run, so the two converge.
+The linker's state lives in ``DATA_DIR/link-state.npz`` next to the database. The result is written back
+in bounded transactions (record assignments, then networks rescored a bounded number of member rows at a
+time), so neither memory nor SQLite's write-ahead log grows with the corpus. Crash safety comes from a
+marker, ``DATA_DIR/link-pending``: it is written before the state file and removed after the last write
+commits. A run that finds it (the previous one stopped between the state and the end of its writes) links
+everything again and writes everything back, which rewrites every record's network and scores, so the
+state and the store converge. While a run writes, readers may see records already in their new networks
+whose network rows are not rewritten yet.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, Text, cast, delete, exists, func, insert, select
 from sqlalchemy.engine import Connection
 
 from lantern.assess import Assessor
 from lantern.config import Settings
-from lantern.link import LinkConfig, Linker, LinkResult
-from lantern.networks.inputs import group_member, link_doc, record_key
+from lantern.link import LinkConfig, LinkDoc, Linker, LinkResult, load_state, write_state
+from lantern.link.state import load_config
+from lantern.networks.inputs import (
+    GROUP_FIELDS,
+    LINK_FIELDS,
+    group_member,
+    link_doc,
+    record_key,
+    slim_extracted,
+)
 from lantern.store.dialect import update_rows
 from lantern.store.schema import networks, records, suppressed_hubs
 
 STATE_FILE = "link-state.npz"
+PENDING_FILE = "link-pending"
 CHUNK = 20_000
+"""Records read per linker batch, and record rows written per transaction."""
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -40,12 +58,16 @@ class LinkRunSummary:
     hubs: int = 0
     seconds: float = 0.0
     merges: list[tuple[str, list[str]]] = field(default_factory=list)
+    resumed: bool = False
+    """An earlier run stopped while writing its result, so this one relinked and rewrote everything."""
 
     def line(self) -> str:
         text = (
             f"linked {self.linked} records ({self.mode}): {self.networks_total} networks of 2+ records, "
             f"{self.networks_updated} updated, {self.hubs} suppressed hubs, {self.seconds:.1f} s"
         )
+        if self.resumed:
+            text += "; an earlier link stopped while writing, so everything was relinked"
         if self.revised_not_relinked:
             text += (
                 f"; {self.revised_not_relinked} revised records keep their links until `lantern link --full`"
@@ -57,9 +79,42 @@ def state_path(settings: Settings) -> Path:
     return settings.data_dir / STATE_FILE
 
 
+def pending_path(settings: Settings) -> Path:
+    return settings.data_dir / PENDING_FILE
+
+
+def _mark_pending(settings: Settings) -> None:
+    """Written (and synced) before the state file: from here until the last commit, a crash leaves the
+    state ahead of the store, and the marker tells the next run to rewrite everything."""
+    path = pending_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        handle.write("a link run is writing its result; the next run relinks everything\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
 def load_linker(settings: Settings) -> Linker | None:
     path = state_path(settings)
-    return Linker.from_state(path.read_bytes()) if path.exists() else None
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        return load_state(handle)
+
+
+def _saved_config(settings: Settings) -> LinkConfig | None:
+    """The settings of the saved state, so relinking after an interrupted run links the same way."""
+    path = state_path(settings)
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        return load_config(handle)
 
 
 def current_result(settings: Settings) -> LinkResult | None:
@@ -72,9 +127,13 @@ def _save_state(linker: Linker, settings: Settings) -> None:
     path = state_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(linker.state())
+    with temporary.open("wb") as handle:
+        write_state(linker, handle)
     os.replace(temporary, path)
 
+
+EXTRACTED_TEXT = cast(records.c.extracted, Text).label("extracted")
+"""``extracted`` as JSON text, so only the parts a step reads are decoded and kept (``slim_extracted``)."""
 
 LINK_COLUMNS = (
     records.c.id,
@@ -85,18 +144,24 @@ LINK_COLUMNS = (
     records.c.location,
     records.c.title,
     records.c.body,
-    records.c.extracted,
+    EXTRACTED_TEXT,
 )
 
 
-def _rows_to_link(connection: Connection, full: bool) -> Iterator[list[dict[str, Any]]]:
-    """Unlinked records in posting order (so network names match a full rerun), in bounded chunks."""
+def _docs_to_link(connection: Connection, full: bool) -> Iterator[list[tuple[LinkDoc, int, int]]]:
+    """(linker input, primary key, revision) of unlinked records in posting order (so network names match
+    a full rerun), in bounded chunks; the rows themselves are not kept."""
     query = select(*LINK_COLUMNS).order_by(records.c.posted_at.is_(None), records.c.posted_at, records.c.id)
     if not full:
         query = query.where(records.c.linked_revision.is_(None))
     result = connection.execution_options(yield_per=CHUNK).execute(query).mappings()
     for partition in result.partitions(CHUNK):
-        yield [dict(row) for row in partition]
+        yield [_link_input(row) for row in partition]
+
+
+def _link_input(row: Any) -> tuple[LinkDoc, int, int]:
+    doc = link_doc({**row, "extracted": slim_extracted(row["extracted"], LINK_FIELDS)})
+    return doc, row["id"], row["revision"]
 
 
 def run_link(
@@ -110,11 +175,14 @@ def run_link(
 ) -> LinkRunSummary:
     """Link what is new (or everything), then write networks, scores and hubs back to the store."""
     started = time.perf_counter()
-    linker = None if full else load_linker(settings)
+    resumed = pending_path(settings).exists()
+    linker = None if full or resumed else load_linker(settings)
     if linker is None:
+        if resumed and config is None:
+            config = _saved_config(settings)
         full = True
         linker = Linker(config or LinkConfig())
-    summary = LinkRunSummary(mode="full" if full else "incremental")
+    summary = LinkRunSummary(mode="full" if full else "incremental", resumed=resumed)
     with engine.connect() as connection:
         pending = connection.execute(
             select(func.count()).select_from(records).where(records.c.linked_revision.is_(None))
@@ -136,10 +204,10 @@ def run_link(
         touched_networks: set[str] = set()
         result: LinkResult | None = None
         done = 0
-        for chunk in _rows_to_link(connection, full):
-            result = linker.add(link_doc(row) for row in chunk)
-            for row in chunk:
-                assigned[record_key(row["source"], row["record_id"])] = (row["id"], row["revision"])
+        for chunk in _docs_to_link(connection, full):
+            result = linker.add(doc for doc, _, _ in chunk)
+            for doc, pk, revision in chunk:
+                assigned[doc.key] = (pk, revision)
             summary.already_linked += len(result.report.skipped)
             for key, old, new in result.report.changes:
                 changed_keys.add(key)
@@ -152,13 +220,18 @@ def run_link(
     if result is None:
         result = linker.add([])
     summary.linked = len(assigned) - summary.already_linked
+    _mark_pending(settings)
     _save_state(linker, settings)
+    _write_assignments(engine, result, assigned, changed_keys)
+    del assigned, changed_keys  # a million keys are not needed while rescoring
+    assessor = assessor or Assessor.load()
+    summary.networks_updated = _rescore_networks(engine, result, assessor, touched_networks, full)
+    if full:
+        _reset_outside_networks(engine)
     with engine.begin() as connection:
-        _write_assignments(connection, result, assigned, changed_keys)
-        assessor = assessor or Assessor.load()
-        summary.networks_updated = _rescore_networks(connection, result, assessor, touched_networks, full)
         summary.hubs = _write_hubs(connection, result)
         summary.networks_total = connection.execute(select(func.count()).select_from(networks)).scalar_one()
+    pending_path(settings).unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -187,21 +260,24 @@ def _pks_for_keys(connection: Connection, keys: list[str]) -> dict[str, int]:
 
 
 def _write_assignments(
-    connection: Connection, result: LinkResult, assigned: dict[str, tuple[int, int]], changed: set[str]
+    engine: Engine, result: LinkResult, assigned: dict[str, tuple[int, int]], changed: set[str]
 ) -> None:
     """Every record of this run gets its network and is marked linked; older records whose network was
-    renamed by a merge or split get the new name."""
-    rows = [
-        {"_pk": pk, "_network": result.network_of(key), "_revision": revision}
-        for key, (pk, revision) in assigned.items()
-    ]
-    for start in range(0, len(rows), CHUNK):
-        update_rows(connection, records, "id", rows[start : start + CHUNK], _SET_NETWORK)
-    others = [key for key in changed if key not in assigned]
-    pks = _pks_for_keys(connection, others)
-    renamed = [{"_pk": pks[key], "_network": result.network_of(key)} for key in others if key in pks]
-    for start in range(0, len(renamed), CHUNK):
-        update_rows(connection, records, "id", renamed[start : start + CHUNK], _SET_NETWORK_ONLY)
+    renamed by a merge or split get the new name. One transaction per ``CHUNK`` records, so the
+    write-ahead log stays bounded (the pending marker covers a crash between two of them)."""
+    for batch in _batches(assigned.items(), CHUNK):
+        rows = [
+            {"_pk": pk, "_network": result.network_of(key), "_revision": revision}
+            for key, (pk, revision) in batch
+        ]
+        with engine.begin() as connection:
+            update_rows(connection, records, "id", rows, _SET_NETWORK)
+    others = (key for key in changed if key not in assigned)
+    for batch in _batches(others, CHUNK):
+        with engine.begin() as connection:
+            pks = _pks_for_keys(connection, batch)
+            renamed = [{"_pk": pks[key], "_network": result.network_of(key)} for key in batch if key in pks]
+            update_rows(connection, records, "id", renamed, _SET_NETWORK_ONLY)
 
 
 MEMBER_COLUMNS = (
@@ -210,7 +286,7 @@ MEMBER_COLUMNS = (
     records.c.record_id,
     records.c.posted_at,
     records.c.location,
-    records.c.extracted,
+    EXTRACTED_TEXT,
     records.c.network_id,
 )
 
@@ -221,48 +297,131 @@ def _own_risk(row: dict[str, Any]) -> dict[str, float]:
     return (row.get("extracted") or {}).get("risk") or {"trafficking": 0.0, "minor": 0.0}
 
 
-RESCORE_CHUNK = 500
+def _member_row(row: Any) -> dict[str, Any]:
+    """A member as rescoring keeps it: its columns with only the parts of ``extracted`` it reads."""
+    return {**row, "extracted": slim_extracted(row["extracted"], GROUP_FIELDS)}
+
+
+RESCORE_NETWORKS = 500
+"""Networks per rescoring chunk at most (one ``IN`` list): one round trip per network dominated linking at
+100,000 records."""
+
+RESCORE_ROWS = 20_000
+"""Member rows per rescoring chunk at most; a network larger than this is rescored alone."""
 
 
 def _rescore_networks(
-    connection: Connection, result: LinkResult, assessor: Assessor, touched: set[str], full: bool
+    engine: Engine, result: LinkResult, assessor: Assessor, touched: set[str], full: bool
 ) -> int:
     """Summaries, structural indicators and network-adjusted scores for every network that changed.
 
-    A member's queue scores become the larger of its own and its network-adjusted risk, and the group's
-    indicators (with any likely-minor propagation and its path) are stored beside the ad's own. Networks
-    are read and written a chunk at a time (one query for the members of 500 networks, one insert, one
-    bulk update), because one round trip per network dominated linking at 100,000 records.
+    A member's queue scores become the larger of its own and its network-adjusted risk. The group's
+    indicators are stored once, in ``networks``; a member row keeps only what the group added to it (any
+    likely-minor propagation and its path). Networks are read and written a chunk at a time, bounded by
+    networks and by member rows (``_rescore_chunks``), each chunk in its own transaction.
     """
     if full:
         # Networks that no longer exist must hand their members back their own scores too.
-        previous = set(connection.execute(select(networks.c.id)).scalars())
+        with engine.connect() as connection:
+            previous = set(connection.execute(select(networks.c.id)).scalars())
         touched = previous | {info.id for info in result.networks(min_size=2)}
     now = datetime.now(UTC)
     hubs = frozenset(hub.value for hub in result.suppressed_hubs)
-    ordered = sorted(touched)
     updated = 0
-    for start in range(0, len(ordered), RESCORE_CHUNK):
-        chunk = ordered[start : start + RESCORE_CHUNK]
-        members_of: dict[str, list[dict[str, Any]]] = {network_id: [] for network_id in chunk}
-        rows = connection.execute(select(*MEMBER_COLUMNS).where(records.c.network_id.in_(chunk))).mappings()
-        for row in rows:
-            members_of[row["network_id"]].append(dict(row))
-        connection.execute(delete(networks).where(networks.c.id.in_(chunk)))
-        network_rows: list[dict[str, Any]] = []
-        score_rows: list[dict[str, Any]] = []
-        for network_id in chunk:
-            group = members_of[network_id]
-            if len(group) < 2:
-                # No longer a network (split, or absorbed): members go back to their own scores.
-                score_rows += [_score_row(row, _own_risk(row), None) for row in group]
-                continue
-            network_rows.append(_network_row(network_id, group, result, assessor, hubs, now, score_rows))
-        if network_rows:
-            connection.execute(insert(networks), network_rows)
-        update_rows(connection, records, "id", score_rows, _SET_SCORES)
-        updated += len(network_rows)
+    for chunk in _rescore_chunks(engine, sorted(touched)):
+        with engine.begin() as connection:
+            updated += _rescore_chunk(connection, chunk, result, assessor, hubs, now)
     return updated
+
+
+def _member_counts(engine: Engine, network_ids: list[str]) -> dict[str, int]:
+    """Stored members of each network (networks without members are left out)."""
+    counts: dict[str, int] = {}
+    with engine.connect() as connection:
+        for batch in _batches(network_ids, RESCORE_NETWORKS):
+            rows = connection.execute(
+                select(records.c.network_id, func.count())
+                .where(records.c.network_id.in_(batch))
+                .group_by(records.c.network_id)
+            )
+            counts.update({network_id: count for network_id, count in rows})
+    return counts
+
+
+def _rescore_chunks(engine: Engine, ordered: list[str]) -> Iterator[list[str]]:
+    """``ordered`` in consecutive chunks of at most ``RESCORE_NETWORKS`` networks and ``RESCORE_ROWS``
+    member rows. A chunk of 500 networks that held one very large network read hundreds of thousands of
+    members, with their documents, at once."""
+    counts = _member_counts(engine, ordered)
+    chunk: list[str] = []
+    rows = 0
+    for network_id in ordered:
+        size = counts.get(network_id, 0)
+        if chunk and (len(chunk) == RESCORE_NETWORKS or rows + size > RESCORE_ROWS):
+            yield chunk
+            chunk, rows = [], 0
+        chunk.append(network_id)
+        rows += size
+    if chunk:
+        yield chunk
+
+
+def _rescore_chunk(
+    connection: Connection,
+    chunk: list[str],
+    result: LinkResult,
+    assessor: Assessor,
+    hubs: frozenset[str],
+    now: datetime,
+) -> int:
+    """Rescore one chunk of networks (one query for their members, one insert, one bulk update)."""
+    members_of: dict[str, list[dict[str, Any]]] = {network_id: [] for network_id in chunk}
+    rows = connection.execute(select(*MEMBER_COLUMNS).where(records.c.network_id.in_(chunk))).mappings()
+    for row in rows:
+        members_of[row["network_id"]].append(_member_row(row))
+    connection.execute(delete(networks).where(networks.c.id.in_(chunk)))
+    network_rows: list[dict[str, Any]] = []
+    score_rows: list[dict[str, Any]] = []
+    for network_id in chunk:
+        group = members_of.pop(network_id)
+        if len(group) < 2:
+            # No longer a network (split, or absorbed): members go back to their own scores.
+            score_rows += [_score_row(row, _own_risk(row), None) for row in group]
+            continue
+        network_rows.append(_network_row(network_id, group, result, assessor, hubs, now, score_rows))
+    if network_rows:
+        connection.execute(insert(networks), network_rows)
+    update_rows(connection, records, "id", score_rows, _SET_SCORES)
+    return len(network_rows)
+
+
+def _reset_outside_networks(engine: Engine) -> int:
+    """After a full rescoring: records that still carry network scores but are in no network of 2+
+    records get their own scores back.
+
+    A full run rescores the networks that exist before or after it, so a record whose network split away
+    from it, or that an interrupted run had already moved, would otherwise keep its old network's
+    scores. Members of a network always have a list in ``network_indicators`` (empty when the group added
+    nothing to them); records outside one have none.
+    """
+    carries = func.coalesce(cast(records.c.network_indicators, Text), "null") != "null"
+    outside = ~exists().where(networks.c.id == records.c.network_id)
+    query = select(records.c.id, EXTRACTED_TEXT).where(carries, outside).order_by(records.c.id)
+    reset = last = 0
+    while True:
+        with engine.begin() as connection:
+            rows = connection.execute(query.where(records.c.id > last).limit(CHUNK)).mappings().all()
+            if not rows:
+                return reset
+            update_rows(connection, records, "id", [_own_score_row(row) for row in rows], _SET_SCORES)
+        reset += len(rows)
+        last = rows[-1]["id"]
+
+
+def _own_score_row(row: Any) -> dict[str, Any]:
+    """A record outside any network: its own scores and no network indicators."""
+    own = {"id": row["id"], "extracted": slim_extracted(row["extracted"], ("risk",))}
+    return _score_row(own, _own_risk(own), None)
 
 
 def _score_row(row: dict[str, Any], risk: dict[str, float], indicators: list | None) -> dict[str, Any]:
@@ -283,7 +442,11 @@ def _network_row(
     now: datetime,
     score_rows: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """Assess one network; appends its members' adjusted scores to ``score_rows`` and returns its row."""
+    """Assess one network; appends its members' adjusted scores to ``score_rows`` and returns its row.
+
+    The group's own indicators go on the network row only. Copied onto every member they cost members
+    times indicators (246 MB of JSON for 100,000 records, against 3 MB once per network), and both grow
+    with a network's size. Readers join them back (``lantern.store.queries.network_indicators``)."""
     assessment = assessor.assess_group([group_member(row, hubs=hubs) for row in group])
     summary = result.summary(network_id)
     for row in group:
@@ -291,7 +454,7 @@ def _network_row(
         own = _own_risk(row)
         adjusted = assessment.members.get(key, own)
         best = {name: max(own[name], adjusted[name]) for name in ("trafficking", "minor")}
-        score_rows.append(_score_row(row, best, assessment.indicators + assessment.propagated.get(key, [])))
+        score_rows.append(_score_row(row, best, assessment.propagated.get(key, [])))
     return {
         "id": network_id,
         "size": len(group),

@@ -12,6 +12,7 @@ from lantern.store.schema import (
     entities,
     images,
     ingest_runs,
+    networks,
     quarantine,
     record_images,
     record_revisions,
@@ -36,6 +37,35 @@ def iter_records(connection: Connection) -> Iterator[dict[str, Any]]:
             return
         yield from (dict(row) for row in rows)
         last = rows[-1]["id"]
+
+
+def network_indicators(group: object, member: object) -> list[Any]:
+    """What a network member shows as its network's indicators: the group's own, stored once on the
+    network row, followed by what the group added to this member (likely-minor propagation), stored on
+    the record. A record written while every member carried the group's list holds that copy in front of
+    its own part; it is not shown twice."""
+    shared = group if isinstance(group, list) else []
+    own = member if isinstance(member, list) else []
+    if shared and own[: len(shared)] == shared:
+        own = own[len(shared) :]
+    return shared + own
+
+
+def fill_network_indicators(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Set ``network_indicators`` of each record row in a network to the full list (``network_indicators``);
+    rows of records in no network keep what they hold."""
+    ids = sorted({row["network_id"] for row in rows if row.get("network_id")})
+    shared: dict[str, Any] = {}
+    for start in range(0, len(ids), 900):
+        query = select(networks.c.id, networks.c.indicators).where(
+            networks.c.id.in_(ids[start : start + 900])
+        )
+        shared.update({network_id: indicators for network_id, indicators in connection.execute(query)})
+    for row in rows:
+        if row.get("network_id") in shared:
+            row["network_indicators"] = network_indicators(
+                shared[row["network_id"]], row.get("network_indicators")
+            )
 
 
 def cluster_label(row: dict[str, Any]) -> str:

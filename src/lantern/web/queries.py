@@ -34,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from lantern.assess import load_catalogue
 from lantern.extract import ExtractConfig, extract_text
 from lantern.networks.inputs import city_of, record_key
+from lantern.store.queries import fill_network_indicators
 from lantern.store.schema import (
     entities,
     images,
@@ -690,6 +691,13 @@ def _field_notes(
     return notes
 
 
+def _network_indicators(connection: Connection, row: Any) -> list[Any]:
+    """The record's network indicators: its network's (stored once, on the network row) and its own part."""
+    filled = [{"network_id": row["network_id"], "network_indicators": row["network_indicators"]}]
+    fill_network_indicators(connection, filled)
+    return filled[0]["network_indicators"] or []
+
+
 def record_detail(connection: Connection, source: str, record_id: str) -> RecordDetail | None:
     """Everything about one record: highlighted fields, entities, reasons, images and all revisions."""
     row = (
@@ -751,7 +759,9 @@ def record_detail(connection: Connection, source: str, record_id: str) -> Record
         fields=fields,
         entities=[EntityRef(kind=k, value=v, obscured=bool(o)) for k, v, o in entity_rows],
         indicators=reasons,
-        network_indicators=indicator_groups(row["network_indicators"]) if row["network_id"] else [],
+        network_indicators=indicator_groups(_network_indicators(connection, row))
+        if row["network_id"]
+        else [],
         images=[
             RecordImage(
                 **_image_info(dict(r), connection.engine),

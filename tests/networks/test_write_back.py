@@ -1,0 +1,189 @@
+"""Writing a link run back to the store: in bounded chunks and transactions, with the same outcome.
+
+Networks are rescored a bounded number of member rows at a time, each chunk committed on its own, and a
+network's own indicators are stored once (on its row) rather than on every member. What an investigator
+sees must not change: each record's network, queue scores and network indicators, every network row and
+the hubs. A run stopped half-way through its writes must be finished by the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from typer.testing import CliRunner
+
+from lantern.cli import app
+from lantern.config import Settings, load_settings
+from lantern.link import LinkConfig
+from lantern.networks import runner
+from lantern.store.db import open_database
+from lantern.store.queries import network_indicators
+from lantern.store.schema import networks, records, suppressed_hubs
+from lantern.synth import RECORDS_FILE, generate
+from lantern.web.queries import record_detail
+
+pytestmark = pytest.mark.databases("sqlite", "postgresql")
+
+PHONES_ONLY = LinkConfig(evidence=("phone",))
+"""Links fewer records than the default, so relinking with it takes records out of their networks."""
+
+MakeStore = Callable[[str], tuple[Settings, Engine]]
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("world")
+    generate(folder, 600, seed=11)
+    return folder / RECORDS_FILE
+
+
+@pytest.fixture
+def make_store(world: Path, tmp_path: Path, make_database_url: Callable[[str], str]) -> Iterator[MakeStore]:
+    """Fresh stores holding the world's records, ingested but not linked."""
+    engines: list[Engine] = []
+
+    def make(name: str) -> tuple[Settings, Engine]:
+        folder, url = tmp_path / name, make_database_url(name)
+        where = ["--data-dir", str(folder), "--database-url", url]
+        result = CliRunner().invoke(app, [*where, "ingest", "-q", "--no-link", str(world)])
+        assert result.exit_code == 0, result.output
+        engines.append(open_database(url))
+        return load_settings(folder, url), engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+def snapshot(engine: Engine) -> dict[str, Any]:
+    """What investigators see of a link: each record's network, scores and network indicators (the
+    network's and the record's own part together), every network row but its write time, and the hubs."""
+    with engine.connect() as connection:
+        groups = dict(connection.execute(select(networks.c.id, networks.c.indicators)).all())
+        rows = connection.execute(
+            select(
+                records.c.source,
+                records.c.record_id,
+                records.c.network_id,
+                records.c.linked_revision,
+                records.c.trafficking_score,
+                records.c.minor_score,
+                records.c.network_indicators,
+            )
+        ).all()
+        network_rows = connection.execute(select(networks).order_by(networks.c.id)).mappings().all()
+        hubs = connection.execute(select(suppressed_hubs).order_by(suppressed_hubs.c.value)).all()
+    return {
+        "records": {
+            f"{row.source}:{row.record_id}": (
+                row.network_id,
+                row.linked_revision,
+                row.trafficking_score,
+                row.minor_score,
+                network_indicators(groups[row.network_id], row.network_indicators)
+                if row.network_id in groups
+                else row.network_indicators,
+            )
+            for row in rows
+        },
+        "networks": [{k: v for k, v in row.items() if k != "updated_at"} for row in network_rows],
+        "hubs": hubs,
+    }
+
+
+def test_networks_larger_than_a_chunk_score_as_in_one_pass(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_settings, one = make_store("one-pass")
+    monkeypatch.setattr(runner, "RESCORE_ROWS", 10**9)
+    monkeypatch.setattr(runner, "RESCORE_NETWORKS", 10**9)
+    runner.run_link(one, one_settings, full=True)
+    expected = snapshot(one)
+    largest = max(expected["networks"], key=lambda row: row["size"])
+
+    monkeypatch.setattr(runner, "RESCORE_ROWS", 5)
+    monkeypatch.setattr(runner, "RESCORE_NETWORKS", 3)
+    chunks: list[list[str]] = []
+    rescore_chunk = runner._rescore_chunk
+
+    def spy(connection: Any, chunk: list[str], *args: Any) -> int:
+        chunks.append(list(chunk))
+        return rescore_chunk(connection, chunk, *args)
+
+    monkeypatch.setattr(runner, "_rescore_chunk", spy)
+    settings, chunked = make_store("chunked")
+    runner.run_link(chunked, settings, full=True)
+
+    assert largest["size"] > 5 and [largest["id"]] in chunks, "the largest network is rescored alone"
+    assert len(chunks) > len(expected["networks"]) / 3
+    assert snapshot(chunked) == expected
+    # Its structural indicators are stored once, on the network, and a member's record page still shows them.
+    assert largest["indicators"] and any(item["id"].startswith("S") for item in largest["indicators"])
+    with chunked.connect() as connection:
+        member = connection.execute(
+            select(records.c.source, records.c.record_id, records.c.network_indicators)
+            .where(records.c.network_id == largest["id"])
+            .limit(1)
+        ).one()
+        detail = record_detail(connection, member.source, member.record_id)
+    assert not any(item["id"].startswith("S") for item in member.network_indicators)
+    assert detail is not None
+    shown = {group.id: group.count for group in detail.network_indicators}
+    key = f"{member.source}:{member.record_id}"
+    assert sum(shown.values()) == len(expected["records"][key][4]) > 0
+    assert {item["id"] for item in largest["indicators"]} <= set(shown)
+
+
+def test_full_relink_gives_records_that_left_a_network_their_own_scores(make_store: MakeStore) -> None:
+    settings, engine = make_store("relinked")
+    runner.run_link(engine, settings, full=True)
+    before = snapshot(engine)
+    runner.run_link(engine, settings, full=True, config=PHONES_ONLY)
+    reference_settings, reference = make_store("phones-only")
+    runner.run_link(reference, reference_settings, full=True, config=PHONES_ONLY)
+    expected = snapshot(reference)
+
+    in_networks = {row["id"] for row in expected["networks"]}
+    left = [
+        key
+        for key, (network, *_) in expected["records"].items()
+        if network not in in_networks and before["records"][key][4] is not None
+    ]
+    assert left and any(before["records"][key][2:4] != expected["records"][key][2:4] for key in left)
+    assert snapshot(engine) == expected
+
+
+def test_a_run_stopped_while_writing_is_finished_by_the_next(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, engine = make_store("interrupted")
+    runner.run_link(engine, settings, full=True)
+    before = snapshot(engine)
+    monkeypatch.setattr(runner, "RESCORE_ROWS", 5)
+    rescore_chunk, calls = runner._rescore_chunk, []
+
+    def power_cut(*args: Any) -> int:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("power cut")
+        return rescore_chunk(*args)
+
+    monkeypatch.setattr(runner, "_rescore_chunk", power_cut)
+    with pytest.raises(RuntimeError, match="power cut"):
+        runner.run_link(engine, settings, full=True, config=PHONES_ONLY)
+    half_written = snapshot(engine)
+    assert half_written != before and runner.pending_path(settings).exists()
+
+    monkeypatch.setattr(runner, "_rescore_chunk", rescore_chunk)
+    summary = runner.run_link(engine, settings)  # what the next `lantern link` or `lantern ingest` runs
+    assert summary.resumed and summary.mode == "full" and "stopped while writing" in summary.line()
+    assert not runner.pending_path(settings).exists()
+    reference_settings, reference = make_store("phones-only")
+    runner.run_link(reference, reference_settings, full=True, config=PHONES_ONLY)
+    expected = snapshot(reference)
+    assert half_written != expected
+    assert snapshot(engine) == expected
