@@ -350,7 +350,9 @@ def main() -> None:
     # warm-up (gazetteer and lexicons load lazily once)
     extract_text("warm up 713-555-0142 in Houston, TX", cfg)
     build = "compiled (mypyc)" if native.is_active() else "pure Python"
-    print(f"lantern.extract build: {build} (LANTERN_PURE_PYTHON=1 for pure Python; see lantern/extract/native.py)")
+    print(
+        f"lantern.extract build: {build} (LANTERN_PURE_PYTHON=1 for pure Python; see lantern/extract/native.py)"
+    )
 
     # Timed in alternating blocks so that load from other processes hits both sides alike.
     texts = [(it.text, it.field, it.region) for it in items] + [(t, "body", "US") for t, _ in ages]
