@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from sqlalchemy import Engine, Text, cast, delete, exists, func, insert, select
 from sqlalchemy.engine import Connection
@@ -100,21 +100,22 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def load_linker(settings: Settings) -> Linker | None:
+def _read_state(settings: Settings, read: Callable[[BinaryIO], T]) -> T | None:
+    """``read`` applied to the saved link state, or None when nothing has been linked yet."""
     path = state_path(settings)
     if not path.exists():
         return None
     with path.open("rb") as handle:
-        return load_state(handle)
+        return read(handle)
+
+
+def load_linker(settings: Settings) -> Linker | None:
+    return _read_state(settings, load_state)
 
 
 def _saved_config(settings: Settings) -> LinkConfig | None:
     """The settings of the saved state, so relinking after an interrupted run links the same way."""
-    path = state_path(settings)
-    if not path.exists():
-        return None
-    with path.open("rb") as handle:
-        return load_config(handle)
+    return _read_state(settings, load_config)
 
 
 def current_result(settings: Settings) -> LinkResult | None:
