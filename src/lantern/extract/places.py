@@ -281,8 +281,10 @@ def _cued(text: str, low: str) -> Iterator[re.Match[str]]:
         pos = phrase.end()
 
 
-def find_places(text: str) -> list[tuple[int, int, Place]]:
-    """Places named in free text, with spans, accepted only with a qualifier or a cue word."""
+def find_places(text: str, low: str | None = None) -> list[tuple[int, int, Place]]:
+    """Places named in free text, with spans, accepted only with a qualifier or a cue word.
+
+    ``low`` is ``fold_case(text)`` when the caller has it (the cue words are looked up there)."""
     out: list[tuple[int, int, Place]] = []
     taken: list[tuple[int, int]] = []
     for m in _QUALIFIED.finditer(text):
@@ -301,7 +303,7 @@ def find_places(text: str) -> list[tuple[int, int, Place]]:
                 out.append((start, m.end(2), place))
                 taken.append((start, m.end(2)))
                 break
-    for m in _cued(text, fold_case(text)):
+    for m in _cued(text, fold_case(text) if low is None else low):
         if any(a <= m.start(1) < b for a, b in taken):
             continue
         words = m.group(1).split()

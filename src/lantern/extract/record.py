@@ -95,7 +95,7 @@ def _extract_field(text: str, field: str, regions: tuple[str, ...], cfg: Extract
     if field != "url":
         for n_start, n_end, name in find_names(ntext, low):
             mentions.append(_mention(norm, field, "name", name, n_start, n_end))
-        for p_start, p_end, place in find_places(ntext):
+        for p_start, p_end, place in find_places(ntext, low):
             mentions.append(_mention(norm, field, "location", place.as_dict(), p_start, p_end))
         for e_start, e_end, term, spaced in find_ethnicity(low):
             steps_e = {"letter_spaced"} if spaced else set()
