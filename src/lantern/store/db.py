@@ -15,6 +15,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
+from lantern.store.dialect import json_text
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -28,15 +30,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _json_text(value: object) -> str:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-
-
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite files get their folder created and their pragmas set."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, json_serializer=_json_text, json_deserializer=orjson.loads)
+    engine = create_engine(url, json_serializer=json_text, json_deserializer=orjson.loads)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql":

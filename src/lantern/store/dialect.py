@@ -13,6 +13,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 
+def json_text(value: object) -> str:
+    """A JSON column's value as the store writes it (the engine's serializer, bulk updates, COPY)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def insert_ignoring_duplicates(connection: Connection, table: Table):
     """An INSERT that skips rows colliding with a unique key (idempotent re-ingest and re-runs)."""
     if connection.dialect.name == "postgresql":
@@ -52,7 +57,7 @@ def update_rows(
         if isinstance(column_type, JSON):
             # JSON travels as text (pg8000 has no json[] adapter) and is cast back per element. None
             # becomes JSON null, as SQLAlchemy's JSON type stores it, so both paths store the same.
-            values = [orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode() for value in values]
+            values = [json_text(value) for value in values]
             casts.append(f"CAST(:p{index} AS TEXT[])")
         else:
             casts.append(f"CAST(:p{index} AS {column_type.compile(dialect=connection.dialect)}[])")
@@ -110,15 +115,13 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
 
 def _text_cell(value: Any) -> str:
     """COPY's text format: backslash, tab, newline and carriage return are written as escapes."""
-    text = str(value)
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
+    text = str(value).replace("\\", "\\\\")
     return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _json_cell(value: Any) -> str:
-    # orjson escapes control characters inside strings, so only its backslashes need doubling
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode().replace("\\", "\\\\")
+    # JSON escapes control characters inside strings, so only its backslashes need doubling
+    return json_text(value).replace("\\", "\\\\")
 
 
 def _bool_cell(value: Any) -> str:
