@@ -217,7 +217,7 @@ def find_emails(text: str, low: str | None = None) -> list[Hit]:
     """
     low = fold_case(text) if low is None else low
     out: list[Hit] = []
-    for lo, hi in _at_windows(low) if "@" in low else ():
+    for lo, hi in _at_windows(low):
         for m in _EMAIL.finditer(low, lo, hi):
             out.append(Hit("email", m.start(), m.end(), f"{m.group(1)}@{m.group(2)}"))
     seen = SpanSet([(h.start, h.end) for h in out])
@@ -290,8 +290,9 @@ def find_urls(text: str, low: str | None = None) -> list[Hit]:
     return out
 
 
-_URL_STOP = re.compile(r"[\s<>\"'()\[\]{}]")
 _URL_STOP_CHARS = frozenset("<>\"'()[]{}")
+"""Besides white space, the characters no URL holds (``_URL``'s ``[^\\s<>\"'()\\[\\]{}]``)."""
+_URL_STOP = re.compile(r"[\s" + re.escape("".join(sorted(_URL_STOP_CHARS))) + "]")
 _URL_REACH = 300
 """How far before its ``_URL_GATE`` hit a URL can start: a bare domain's name and labels before the TLD
 (``https?://`` and ``www.`` are gate hits themselves, where their URL starts)."""

@@ -76,7 +76,7 @@ def _compiler() -> str | None:
     return shutil.which(compiler)
 
 
-def build(quiet: bool = True) -> str:
+def build() -> str:
     """Compile ``MODULES`` into ``NATIVE_ROOT`` unless a current build is there; say what happened."""
     if os.environ.get(PURE_ENV):
         return f"compiled extraction off ({PURE_ENV} is set)"
@@ -108,6 +108,4 @@ def build(quiet: bool = True) -> str:
         (staging / "SOURCES.sha256").write_text(digest + "\n", "ascii")
         shutil.rmtree(NATIVE_ROOT, ignore_errors=True)
         shutil.copytree(staging, NATIVE_ROOT)
-    if not quiet:
-        print(done.stdout)
     return f"compiled extraction built into {NATIVE_ROOT}"
