@@ -63,7 +63,9 @@ def test_record_page(client) -> None:
     assert "T02" in page  # the disguised-phone indicator, from the real assessor
     # Network indicators are shown apart from the ad's own, with the likely-minor path.
     own, network_part = page.split('class="panel from-network"', 1)
-    assert "M5" in network_part and "M5" not in own.split("This ad&#39;s own indicators", 1)[-1]
+    own_part = own.split("This ad&#39;s own indicators", 1)[-1]
+    assert "M5" in network_part, network_part[:3000]  # messages: this failed once in ~30 runs, unexplained
+    assert "M5" not in own_part, own_part
     assert "example-classifieds:demo-minor" in network_part
     assert page.count('class="blurred"') == 2
     assert "Preserved original" in page and "SHA-256" in page
