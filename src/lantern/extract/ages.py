@@ -8,31 +8,31 @@ weights and body measurements that share the same two-digit shapes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Final
 
 from lantern.extract import numwords
 from lantern.extract.normalise import fold_case
 from lantern.extract.spans import SpanSet
 
-MIN_AGE = 10
-MAX_AGE = 75
+MIN_AGE: Final = 10
+MAX_AGE: Final = 75
 
-_SPELLED_AGE = (
+_SPELLED_AGE: Final = (
     r"(?:(?:twenty|twenny|tw3nty|thirty|th1rty|forty|fourty|fifty|sixty)(?:[\s-]?(?:one|two|three|four|five"
     r"|six|seven|eight|nine))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen"
     r"|eightteen|e1ghteen|nineteen|n1neteen|ninteen|sevnteen)"
 )
-_NUM = rf"(\d\s?\d|{_SPELLED_AGE})"
-_RANGE = rf"{_NUM}(?:\s*(?:-|–|to|/)\s*{_NUM})?"
-_SEP = r"[\s\-~#*=+/_:;.,]*"
-_YEARS = r"(?:years?|yrs?|yr|y/o|y\.o\.?|yo)\b(?:\s*old)?"
+_NUM: Final = rf"(\d\s?\d|{_SPELLED_AGE})"
+_RANGE: Final = rf"{_NUM}(?:\s*(?:-|–|to|/)\s*{_NUM})?"
+_SEP: Final = r"[\s\-~#*=+/_:;.,]*"
+_YEARS: Final = r"(?:years?|yrs?|yr|y/o|y\.o\.?|yo)\b(?:\s*old)?"
 
-_NAMED = re.compile(
+_NAMED: Final = re.compile(
     # A07 an age right after an introduced name: "I'm Jess, 24", "Call me Mia (21)", "my name is Ana, 30"
     rf"(?i:\b(?:i\s?am|i'm|i’m|im|my\s+name\s+is|call\s+me|this\s+is|it'?s)\s+)"
     rf"[A-Z][a-z]{{1,14}}(?:[- ][A-Z][a-z]{{1,14}})?\s*(?:,\s*|\(\s*)(?i:{_NUM})(?![\w'’\"])"
 )
-_PATTERNS = [
+_PATTERNS: Final = [
     # A01 "age: 22", "age 19-21", "aged nineteen"
     re.compile(rf"(?<![a-z])(?:age|aged|my age is){_SEP}{_RANGE}"),
     # A02 "22 years old", "19yo", "twenty two yrs", "19-21 years"
@@ -41,7 +41,7 @@ _PATTERNS = [
     re.compile(rf"(?<![a-z])(?:i\s?am|i'm|i’m|iam|im|i\s?m)\s+(?:only\s+|just\s+)?{_NUM}(?![\w'’\"])"),
     _NAMED,
 ]
-_ANCHORS = (
+_ANCHORS: Final = (
     (re.compile(r"age"), 4, 40),
     (re.compile(r"y(?:ears?|rs?|/o|\.o|o)(?![a-z])"), 40, 12),
     (re.compile(r"i(?:\s?am|'m|’m|m|\s?m)\s"), 1, 40),
@@ -75,30 +75,37 @@ def _anchored(
     return found
 
 
-_TITLE_SUFFIX = re.compile(r"\s-\s(\d\d)\s*$")
+_TITLE_SUFFIX: Final = re.compile(r"\s-\s(\d\d)\s*$")
 
-_CLIENT_AFTER = re.compile(
+_CLIENT_AFTER: Final = re.compile(
     r"^\s*(?:\+|plus\b|and\s+(?:up|over|older)|or\s+(?:older|over|more)|&\s*(?:up|over)|only\b"
     r"|(?:years?|yrs?)\s*(?:\+|and\s+(?:up|over|older)|or\s+older|only)|welcome|min(?:imum)?\b)",
 )
-_CLIENT_BEFORE = re.compile(
+_CLIENT_BEFORE: Final = re.compile(
     r"(?:gent(?:lemen|leman|s)?|men|guys|clients?|customers?|callers?|must\s+be|over|under|older\s+than"
     r"|younger\s+than|at\s+least|ages?\s+of|minimum|min|mature)\s*[:\-]?\s*$",
 )
-_MEASURE_AFTER = re.compile(
+_MEASURE_AFTER: Final = re.compile(
     r"^\s*(?:'|’|\"|”|ft|feet|in\b|inch|cm|lbs?|kg|pounds|%|[a-h]{1,3}\b|-\d\d\s*-\s*\d\d|\s*/\s*\d\d\s*/|"
     r"\s*[:.]\d|\s*(?:am|pm)\b|\s*hr|\s*min|\s*roses|\s*usd|\s*dollars)",
 )
 
 
-@dataclass(frozen=True, slots=True)
 class AgeHit:
-    """An age stated in one field: value, normalised span and whether it was spelled out."""
+    """An age stated in one field: value, normalised span and whether it was spelled out.
 
-    value: int
-    start: int
-    end: int
-    spelled: bool
+    A plain class rather than a dataclass, as ``normalise.TraceStep`` says why."""
+
+    __slots__ = ("end", "spelled", "start", "value")
+
+    def __init__(self, value: int, start: int, end: int, spelled: bool) -> None:
+        self.value = value
+        self.start = start
+        self.end = end
+        self.spelled = spelled
+
+    def __repr__(self) -> str:
+        return f"AgeHit({self.value}, {self.start}, {self.end}, spelled={self.spelled})"
 
 
 def _value(raw: str) -> tuple[int | None, bool]:

@@ -7,14 +7,14 @@ class, so a megabyte of one hostile "word" is scanned once rather than once per 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Final
 
 from lantern.extract.normalise import fold_case
 from lantern.extract.scan import LOWER_ALNUM, matches_not_after
 from lantern.extract.spans import SpanSet
 from lantern.extract.trie import trie_pattern
 
-COMMON_TLDS = frozenset(
+COMMON_TLDS: Final = frozenset(
     [
         "com",
         "net",
@@ -61,22 +61,22 @@ COMMON_TLDS = frozenset(
 )
 """TLDs accepted in spelled-out emails ("name at domain dot com"), where anything else is prose."""
 
-_EMAIL = re.compile(
+_EMAIL: Final = re.compile(
     r"(?<![\w.%+-])([a-z0-9][a-z0-9._%+-]{0,63})@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,4}\.[a-z]{2,24})"
     r"(?![a-z0-9-])",
 )
-_AT = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
-_DOT = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
+_AT: Final = r"(?:\s*@\s*|\s*[(\[{<]\s*at\s*[)\]}>]\s*|\s+at\s+)"
+_DOT: Final = r"(?:\s*\.\s*|\s*[(\[{<]\s*(?:dot|\.)\s*[)\]}>]\s*|\s+dot\s+)"
 """``.``, ``dot``, ``(dot)``, ``[dot]`` and the bracketed ``[.]`` (the "defanged" form security tools print)."""
-_EMAIL_SPELLED = re.compile(
+_EMAIL_SPELLED: Final = re.compile(
     rf"(?<![\w.%+-])([a-z0-9][a-z0-9._%+-]{{0,63}}){_AT}([a-z0-9-]{{1,63}}(?:{_DOT}[a-z0-9-]{{1,63}}){{1,4}})"
     r"(?![a-z0-9-])",
 )
-_DOT_SPLIT = re.compile(_DOT)
-_AT_WORD = re.compile(r"[@(\[{<\s](?:(?<=@)|(?<=[(\[{<])\s*at\s*[)\]}>]|(?<=\s)at(?=\s))")
+_DOT_SPLIT: Final = re.compile(_DOT)
+_AT_WORD: Final = re.compile(r"[@(\[{<\s](?:(?<=@)|(?<=[(\[{<])\s*at\s*[)\]}>]|(?<=\s)at(?=\s))")
 """``@``, ``(at)`` and an ``at`` between spaces. It opens with one character class so that ``re`` skips
 ahead in C; the ``at`` branch therefore starts at the space before the word."""
-_DOMAIN_AFTER = re.compile(rf"\s*([a-z0-9-]{{1,63}}(?:{_DOT}[a-z0-9-]{{1,63}}){{1,4}})(?![a-z0-9-])")
+_DOMAIN_AFTER: Final = re.compile(rf"\s*([a-z0-9-]{{1,63}}(?:{_DOT}[a-z0-9-]{{1,63}}){{1,4}})(?![a-z0-9-])")
 
 
 def _spelled_windows(low: str, plain: SpanSet) -> list[tuple[int, int]]:
@@ -102,16 +102,16 @@ def _spelled_windows(low: str, plain: SpanSet) -> list[tuple[int, int]]:
     return windows
 
 
-_URL = re.compile(
+_URL: Final = re.compile(
     r"(?<![\w/])(?:(?:https?://|www\.)[^\s<>\"'()\[\]{}]{1,2000}"
     r"|[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,3}\.(?:com|net|org|me|io|co|info|biz|xyz|us|uk)"
     r"(?:/[^\s<>\"'()\[\]{}]{0,2000})?)(?![\w@])",
 )
 
-_URL_GATE = re.compile(r"https?://|www\.|\.(?:com|net|org|me|io|co|info|biz|xyz|us|uk)(?![a-z0-9_])")
+_URL_GATE: Final = re.compile(r"https?://|www\.|\.(?:com|net|org|me|io|co|info|biz|xyz|us|uk)(?![a-z0-9_])")
 """Every URL the pattern accepts holds one of these; most texts hold none, and then ``_URL`` never runs."""
 
-PLATFORMS = {
+PLATFORMS: Final = {
     "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat", "👻": "snapchat",
     "instagram": "instagram", "insta": "instagram", "ig": "instagram",
     "telegram": "telegram", "tg": "telegram", "tele": "telegram",
@@ -121,14 +121,16 @@ PLATFORMS = {
     "tiktok": "tiktok", "onlyfans": "onlyfans", "line": "line", "signal": "signal", "skype": "skype",
     "discord": "discord", "threads": "threads", "reddit": "reddit",
 }  # fmt: skip
-_SHORT = frozenset({"sc", "ig", "tg", "tele", "wa", "wapp", "x", "fb", "line", "signal", "snap", "threads"})
+_SHORT: Final = frozenset(
+    {"sc", "ig", "tg", "tele", "wa", "wapp", "x", "fb", "line", "signal", "snap", "threads"}
+)
 """Keywords that are ordinary words or letters too: they need an explicit ``:``/``@``/``-`` after them."""
 
-_HANDLE = re.compile(  # not after a letter or digit: ``matches_not_after``, so ``re`` skips ahead in C
+_HANDLE: Final = re.compile(  # not after a letter or digit: ``matches_not_after``, so ``re`` skips ahead in C
     rf"({trie_pattern(PLATFORMS)})(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?"
     r"(\s*[:=@\-–>]+\s*|\s+)@?([a-z0-9][a-z0-9._-]{1,31})(?![a-z0-9])",
 )
-_STOP = frozenset(
+_STOP: Final = frozenset(
     [
         "only",
         "me",
@@ -169,45 +171,55 @@ _STOP = frozenset(
         "okay",
     ]
 )
-_PROFILE_URL = re.compile(
+_PROFILE_URL: Final = re.compile(
     r"(?<![\w.])(?:https?://)?(?:www\.)?"
     r"(instagram\.com|t\.me|telegram\.me|snapchat\.com/add|twitter\.com|x\.com|facebook\.com|fb\.com"
     r"|kik\.me|tiktok\.com/@|onlyfans\.com|venmo\.com(?:/u)?|paypal\.me|paypal\.com/paypalme|cash\.app)"
     r"/\$?@?([a-z0-9][a-z0-9._-]{1,40})",
 )
-_PROFILE_PLATFORM = {
+_PROFILE_PLATFORM: Final = {
     "instagram.com": "instagram", "t.me": "telegram", "telegram.me": "telegram",
     "snapchat.com/add": "snapchat", "twitter.com": "twitter", "x.com": "twitter",
     "facebook.com": "facebook", "fb.com": "facebook", "kik.me": "kik", "tiktok.com/@": "tiktok",
     "onlyfans.com": "onlyfans", "venmo.com": "venmo", "venmo.com/u": "venmo", "paypal.me": "paypal",
     "paypal.com/paypalme": "paypal", "cash.app": "cashapp",
 }  # fmt: skip
-PAYMENT_PLATFORMS = frozenset({"cashapp", "venmo", "paypal"})
-_PROFILE_HOSTS = ("instagram.com", "t.me", "telegram.me", "snapchat.com", "twitter.com", "x.com",
+PAYMENT_PLATFORMS: Final = frozenset({"cashapp", "venmo", "paypal"})
+_PROFILE_HOSTS: Final = ("instagram.com", "t.me", "telegram.me", "snapchat.com", "twitter.com", "x.com",
                   "facebook.com", "fb.com", "kik.me", "tiktok.com", "onlyfans.com", "venmo.com", "paypal.",
                   "cash.app")  # fmt: skip
 """Cheap substring gate: ``_PROFILE_URL`` runs only when one of its hosts is in the text."""
 
-_CASHTAG = re.compile(r"\$(?<![\w$]\$)([a-z][a-z0-9_-]{1,19})(?![\w$])")
+_CASHTAG: Final = re.compile(r"\$(?<![\w$]\$)([a-z][a-z0-9_-]{1,19})(?![\w$])")
 """Opens with the literal ``$`` (the look-behind follows it), so ``re`` jumps from one ``$`` to the next."""
-_CURRENCY_WORDS = frozenset({"usd", "cad", "aud", "gbp", "eur", "nzd", "hh", "hr", "hour", "only", "cash"})
-_PAY_KEYED = re.compile(
+_CURRENCY_WORDS: Final = frozenset(
+    {"usd", "cad", "aud", "gbp", "eur", "nzd", "hh", "hr", "hour", "only", "cash"}
+)
+_PAY_KEYED: Final = re.compile(
     r"(?<![a-z0-9])(venmo|cash\s?app|paypal|zelle|apple\s?pay)"
     r"(?:\s*(?:id|name|user(?:name)?|handle|me|at|is))?(\s*[:=@\-–>]+\s*|\s+)"
     r"([$@]?[a-z0-9][a-z0-9._-]{1,31}(?:@[a-z0-9-]+(?:\.[a-z0-9-]+)+)?)(?![a-z0-9])",
 )
 
 
-@dataclass(slots=True, frozen=True)
 class Hit:
-    """One contact found in normalised text; ``value`` is whatever the output list needs."""
+    """One contact found in normalised text; ``value`` is whatever the output list needs.
 
-    type: str
-    start: int
-    end: int
-    value: str
-    platform: str = ""
-    techniques: tuple[str, ...] = ()
+    A plain class rather than a dataclass, as ``normalise.TraceStep`` says why."""
+
+    __slots__ = ("end", "platform", "start", "techniques", "type", "value")
+
+    def __init__(self, type: str, start: int, end: int, value: str, platform: str = "",
+                 techniques: tuple[str, ...] = ()) -> None:  # fmt: skip
+        self.type = type
+        self.start = start
+        self.end = end
+        self.value = value
+        self.platform = platform
+        self.techniques = techniques
+
+    def __repr__(self) -> str:
+        return f"Hit({self.type!r}, {self.start}, {self.end}, {self.value!r}, {self.platform!r})"
 
 
 def find_emails(text: str, low: str | None = None) -> list[Hit]:
@@ -249,9 +261,9 @@ def find_emails(text: str, low: str | None = None) -> list[Hit]:
     return out
 
 
-_USER_REACH = 64
+_USER_REACH: Final = 64
 """How far before its ``@`` an address can start (``_EMAIL``'s user part is at most 64 characters)."""
-_DOMAIN_RUN = re.compile(r"[a-z0-9.-]*")
+_DOMAIN_RUN: Final = re.compile(r"[a-z0-9.-]*")
 
 
 def _at_windows(low: str) -> list[tuple[int, int]]:
@@ -290,10 +302,10 @@ def find_urls(text: str, low: str | None = None) -> list[Hit]:
     return out
 
 
-_URL_STOP_CHARS = frozenset("<>\"'()[]{}")
+_URL_STOP_CHARS: Final = frozenset("<>\"'()[]{}")
 """Besides white space, the characters no URL holds (``_URL``'s ``[^\\s<>\"'()\\[\\]{}]``)."""
-_URL_STOP = re.compile(r"[\s" + re.escape("".join(sorted(_URL_STOP_CHARS))) + "]")
-_URL_REACH = 300
+_URL_STOP: Final = re.compile(r"[\s" + re.escape("".join(sorted(_URL_STOP_CHARS))) + "]")
+_URL_REACH: Final = 300
 """How far before its ``_URL_GATE`` hit a URL can start: a bare domain's name and labels before the TLD
 (``https?://`` and ``www.`` are gate hits themselves, where their URL starts)."""
 
@@ -320,8 +332,8 @@ def _url_runs(low: str) -> list[tuple[int, int]]:
     return runs
 
 
-_NUMBERISH = re.compile(r"[\d.\-]+")
-_LINE_COMPOUND = re.compile(
+_NUMBERISH: Final = re.compile(r"[\d.\-]+")
+_LINE_COMPOUND: Final = re.compile(
     r"(?:booking|phone|help|hot|land|direct|text|support|private|business|work|main|contact|cell|mobile"
     r"|office|personal|call|front|bottom|top)[\s-]*$",
 )

@@ -11,15 +11,16 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
+from typing import Final
 
 from lantern.extract.normalise import fold_case
 from lantern.extract.scan import LETTERS, matches_not_after
 from lantern.extract.trie import trie_pattern
 
-_SPACED = re.compile(r"(?:[a-z][\s.\-*_]){3,11}[a-z](?![a-z])")
+_SPACED: Final = re.compile(r"(?:[a-z][\s.\-*_]){3,11}[a-z](?![a-z])")
 """Letter-spaced words such as ``a s i a n`` (HTI ``clean_part_ethn``)."""
-_SPACE_CHARS = re.compile(r"[\s.\-*_]")
-_SPACED_GATE = re.compile(r"[\s.\-*_][a-z][\s.\-*_][a-z][\s.\-*_]")
+_SPACE_CHARS: Final = re.compile(r"[\s.\-*_]")
+_SPACED_GATE: Final = re.compile(r"[\s.\-*_][a-z][\s.\-*_][a-z][\s.\-*_]")
 """Every letter-spaced word of four or more letters holds two spaced letters in a row after its first;
 most texts hold none, and then ``_SPACED`` (which tries every letter) never runs."""
 

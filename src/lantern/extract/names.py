@@ -9,31 +9,32 @@ structural signal, so recall of the introduced names matters more than finding e
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from lantern.extract.normalise import fold_case
 from lantern.extract.places import gazetteer, lookup
 from lantern.extract.scan import LETTERS, matches_not_after
 
-CITY_POPULATION = 100_000
+CITY_POPULATION: Final = 100_000
 
-_NAME = r"([A-Z][a-z]{1,14}(?:[- ][A-Z][a-z]{1,14})?)"
+_NAME: Final = r"([A-Z][a-z]{1,14}(?:[- ][A-Z][a-z]{1,14})?)"
 # Each form is found by its lower-case keyword in ``fold_case(text)`` first (cheap: no IGNORECASE, few
 # hits), and only then is the capitalised name read from the original text next to it.
-_INTRO_KEY = re.compile(  # not after a letter: tested by ``matches_not_after``, so ``re`` skips ahead
+_INTRO_KEY: Final = re.compile(  # not after a letter: tested by ``matches_not_after``, so ``re`` skips ahead
     r"(?:i'?m|i am|my name is|name\s*[:\-]|ask for|call for|this is|it'?s|hi,? (?:it'?s|i'?m)"
     r"|come see|call me)\s+"
 )
-_NAME_AFTER = re.compile(_NAME + r"\b")
+_NAME_AFTER: Final = re.compile(_NAME + r"\b")
 # "Mia is back", "Mia is in Boston now"
-_IS_KEY = re.compile(
+_IS_KEY: Final = re.compile(
     r"\s+(?:here\s+)?is\s+(?:(?:back|here|available|in town)(?![a-z])|(?:now\s+)?(?P<at>in|visiting)\s+)"
 )
-_NAME_BEFORE = re.compile(rf"(?<![\w.]){_NAME}$")
-_PLACE_AFTER = re.compile(r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\b")
+_NAME_BEFORE: Final = re.compile(rf"(?<![\w.]){_NAME}$")
+_PLACE_AFTER: Final = re.compile(r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\b")
 # "Jess here." opening a sentence, as people sign in: only before punctuation, so "Click here to" is not one
-_HERE_KEY = re.compile(r"\s+here(?=\s*(?:[,.!;:]|$))")
-_SIGNED_BEFORE = re.compile(r"(?:^|[.!?,;:>\n])\s*([A-Z][a-z]{1,14})$")
-_NOT_NAMES = frozenset(
+_HERE_KEY: Final = re.compile(r"\s+here(?=\s*(?:[,.!;:]|$))")
+_SIGNED_BEFORE: Final = re.compile(r"(?:^|[.!?,;:>\n])\s*([A-Z][a-z]{1,14})$")
+_NOT_NAMES: Final = frozenset(
     [
         "I",
         "Im",

@@ -18,21 +18,21 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Final
 
-ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064")
+ZERO_WIDTH: Final = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u2061\u2062\u2063\u2064")
 """Invisible characters inserted to break up numbers and words; removed and traced as ``zero_width``."""
 
-VARIATION_SELECTORS = frozenset("\ufe0e\ufe0f")
+VARIATION_SELECTORS: Final = frozenset("\ufe0e\ufe0f")
 """Emoji presentation selectors: removed silently, since ordinary emoji carry them."""
 
-KEYCAP = "\u20e3"
+KEYCAP: Final = "\u20e3"
 
 # Small confusables table (Unicode TR39 skeletons for the letters that matter: ones that stand in for
 # Latin letters in number words and for digits). Applied only next to ASCII letters or digits so that
 # genuine Cyrillic or Greek text is left alone.
-CONFUSABLES = {
+CONFUSABLES: Final = {
     "о": "o", "О": "O", "ο": "o", "Ο": "O", "а": "a", "А": "A", "е": "e", "Е": "E", "і": "i",
     "І": "I", "ӏ": "l", "Ι": "I", "ι": "i", "ѕ": "s", "Ѕ": "S", "с": "c", "С": "C", "р": "p",
     "Р": "P", "х": "x", "Х": "X", "у": "y", "Т": "T", "Н": "H", "К": "K", "М": "M", "В": "B",
@@ -40,19 +40,26 @@ CONFUSABLES = {
     "Χ": "X", "Υ": "Y", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ɡ": "g", "ı": "i",
 }  # fmt: skip
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_NON_ASCII: Final = re.compile(r"[^\x00-\x7f]+")
 
 
-@dataclass(frozen=True, slots=True)
 class TraceStep:
-    """One de-obfuscation step that fired: its name and the normalised span it produced."""
+    """One de-obfuscation step that fired: its name and the normalised span it produced.
 
-    step: str
-    start: int
-    end: int
+    The extractor's per-mention classes are plain classes, not dataclasses: compiled, their constructors
+    are native, while a dataclass ``__init__`` stays interpreted Python (mypyc issue 817)."""
+
+    __slots__ = ("end", "start", "step")
+
+    def __init__(self, step: str, start: int, end: int) -> None:
+        self.step = step
+        self.start = start
+        self.end = end
+
+    def __repr__(self) -> str:
+        return f"TraceStep({self.step!r}, {self.start}, {self.end})"
 
 
-@dataclass(slots=True)
 class Normalised:
     """Normalised text plus a piecewise map back to the original.
 
@@ -62,14 +69,35 @@ class Normalised:
     common case costs nothing.
     """
 
-    original: str
-    text: str
-    trace: list[TraceStep] = field(default_factory=list)
-    _norm_starts: list[int] = field(default_factory=list)
-    _orig_starts: list[int] = field(default_factory=list)
-    _orig_ends: list[int] = field(default_factory=list)
-    _linear: list[bool] = field(default_factory=list)
-    _trace_starts: list[int] = field(default_factory=list)
+    __slots__ = (
+        "_linear",
+        "_norm_starts",
+        "_orig_ends",
+        "_orig_starts",
+        "_trace_starts",
+        "original",
+        "text",
+        "trace",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        original: str,
+        text: str,
+        trace: list[TraceStep] | None = None,
+        norm_starts: list[int] | None = None,
+        orig_starts: list[int] | None = None,
+        orig_ends: list[int] | None = None,
+        linear: list[bool] | None = None,
+    ) -> None:
+        self.original = original
+        self.text = text
+        self.trace: list[TraceStep] = trace or []
+        self._norm_starts: list[int] = norm_starts or []
+        self._orig_starts: list[int] = orig_starts or []
+        self._orig_ends: list[int] = orig_ends or []
+        self._linear: list[bool] = linear or []
+        self._trace_starts: list[int] = []
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised ``[start, end)`` span to the original text's ``[start, end)``."""
@@ -249,10 +277,10 @@ def normalise(text: str) -> Normalised:
         original=text,
         text="".join(out),
         trace=trace,
-        _norm_starts=norm_starts,
-        _orig_starts=orig_starts,
-        _orig_ends=orig_ends,
-        _linear=linear,
+        norm_starts=norm_starts,
+        orig_starts=orig_starts,
+        orig_ends=orig_ends,
+        linear=linear,
     )
 
 

@@ -7,22 +7,23 @@ maps a written form to its digits and to the trace step that names the disguise.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from lantern.extract.trie import trie_pattern
 
-UNITS = {
+UNITS: Final = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9",
 }  # fmt: skip
-TEENS = {
+TEENS: Final = {
     "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
     "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
 }  # fmt: skip
-TENS = {
+TENS: Final = {
     "twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7",
     "eighty": "8", "ninety": "9",
 }  # fmt: skip
-MISSPELLED = {
+MISSPELLED: Final = {
     # leet and misspelled forms (pnmatcher prep_misspelled_numeral_words, HTI Small): value word
     "zer0": "zero", "z3ro": "zero", "zeero": "zero", "0ne": "one", "on3": "one", "tw0": "two",
     "thr33": "three", "thr3e": "three", "thre3": "three", "tree": "three", "f0ur": "four",
@@ -32,21 +33,21 @@ MISSPELLED = {
     "fourty": "forty", "n1neteen": "nineteen", "ninteen": "nineteen", "eightteen": "eighteen",
     "e1ghteen": "eighteen", "sevnteen": "seventeen", "twenny": "twenty", "tw3nty": "twenty",
 }  # fmt: skip
-HOMOPHONES = {"for": "four", "to": "two", "too": "two", "ate": "eight", "won": "one"}
+HOMOPHONES: Final = {"for": "four", "to": "two", "too": "two", "ate": "eight", "won": "one"}
 """Words that are digits only when other digits surround them; ``weak`` tokens in the tokenizer."""
 
-OH = {"oh": "0", "o": "0"}
-MAGNITUDE = {"hundred": "00", "thousand": "000"}
-MULTIPLIERS = {"double": 2, "triple": 3}
+OH: Final = {"oh": "0", "o": "0"}
+MAGNITUDE: Final = {"hundred": "00", "thousand": "000"}
+MULTIPLIERS: Final = {"double": 2, "triple": 3}
 
-_ALL = {**UNITS, **TEENS, **{k: k for k in TENS}, **{k: k for k in MISSPELLED},
+_ALL: Final = {**UNITS, **TEENS, **{k: k for k in TENS}, **{k: k for k in MISSPELLED},
         **{k: k for k in HOMOPHONES}, **OH, **MAGNITUDE, **{k: k for k in MULTIPLIERS}}  # fmt: skip
-ALL_WORDS: list[str] = sorted((w for w in _ALL if w != "o"), key=len, reverse=True)
-_WORDS = ALL_WORDS
-WORD_ALT: str = trie_pattern(_WORDS)
+ALL_WORDS: Final[list[str]] = sorted((w for w in _ALL if w != "o"), key=len, reverse=True)
+_WORDS: Final = ALL_WORDS
+WORD_ALT: Final[str] = trie_pattern(_WORDS)
 """Trie-shaped regex of every number word (greedy, so ``seventeen`` wins over ``seven``)."""
 
-_SPLIT = re.compile(WORD_ALT, re.IGNORECASE)
+_SPLIT: Final = re.compile(WORD_ALT, re.IGNORECASE)
 
 
 def canonical(word: str) -> str:

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from typing import Final
 
 import phonenumbers
 
@@ -33,22 +33,22 @@ from lantern.extract.scan import LETTERS, WORD, matches_not_after
 from lantern.extract.spans import SpanSet
 from lantern.extract.trie import trie_pattern
 
-NANP_REGIONS = frozenset({"US", "CA", "PR", "GU", "VI", "AS", "MP", "BS", "BB", "JM", "TT", "DO"})
-MIN_DIGITS = 8
-MAX_DIGITS = 15
+NANP_REGIONS: Final = frozenset({"US", "CA", "PR", "GU", "VI", "AS", "MP", "BS", "BB", "JM", "TT", "DO"})
+MIN_DIGITS: Final = 8
+MAX_DIGITS: Final = 15
 
-_FICTIONAL = re.compile(r"^\+1[2-9]\d\d55501\d\d$|^\+447700900\d{3}$")
+_FICTIONAL: Final = re.compile(r"^\+1[2-9]\d\d55501\d\d$|^\+447700900\d{3}$")
 
-_WORDISH = (
+_WORDISH: Final = (
     rf"(?P<{{w}}>(?:{numwords.WORD_ALT})+)(?![a-z])"
     r"|(?P<{l}>[olis|!]{{1,8}})(?![a-z])"
 )
-_TOKEN = re.compile(
+_TOKEN: Final = re.compile(
     r"[^a-z](?:(?<=\d)(?P<d>\d*)(?:" + _WORDISH.format(w="w2", l="l2") + ")?"
     r"|(?<!\d)(?:" + _WORDISH.format(w="w", l="l") + "))",
     re.ASCII,
 )
-_TOKEN_AT_START = re.compile(_WORDISH.format(w="w", l="l"), re.ASCII)
+_TOKEN_AT_START: Final = re.compile(_WORDISH.format(w="w", l="l"), re.ASCII)
 """The tokenizer: one scan finds every digit run, number-word run and letter-lookalike group. A word or
 lookalike must start the text or follow a non-letter (``5five5`` and ``O142`` qualify, ``someone`` does
 not); consuming that character instead of asserting it lets the engine reject a letter inside an
@@ -57,14 +57,14 @@ opens with one character class (a digit run's first digit, or the non-letter bef
 ``re`` skip from one candidate to the next in C; a leading group or alternation would not. It runs on the
 ``fold_case`` copy (same offsets) and is written in lower case: ``(?i:)`` cost a third of the scan."""
 
-_UNITS_AFTER = (
+_UNITS_AFTER: Final = (
     "roses|usd|dollars|bucks|gbp|eur|aud|quid|hh|hhr|hr|hrs|hour|hours|h|min|mins|minutes|qv|ovn|overnight"
     "|donation"
 )
 # Every branch starts by consuming a digit or currency symbol, so ``re`` can skip ahead to candidate
 # positions instead of trying each branch at every character; ``(?<!\w\d)`` then stands for the
 # ``\b`` that would otherwise sit before the first digit.
-_EXCL_NUM = re.compile(
+_EXCL_NUM: Final = re.compile(
     r"[$£€₹\d](?:"  # one leading character class: ``re`` skips to the next digit or currency sign in C
     r"(?<=[$£€₹])\s?\d[\d,]*(?:\.\d+)?(?:k\b)?(?:\s*[/,]\s*[$£€₹]?\d[\d,]*(?:\.\d+)?)*"  # "$150/250"
     r"|(?<=\d)(?<!\w\d)(?:"
@@ -79,7 +79,7 @@ _EXCL_NUM = re.compile(
     r"|\d{0,2}(?:\.\d+)?\s*%"  # percentages
     r"))",
 )
-_EXCL_WORD = re.compile(
+_EXCL_WORD: Final = re.compile(
     "|".join(
         [rf"{w}\s?\d[\d,]*(?:\.\d+)?" for w in ("usd", "aud", "gbp", "eur", "cad")]
         # "hh 150 hr 250"; not "$180/hr 602 555 0174", where "hr" ends a price and a number follows
@@ -96,44 +96,65 @@ alternative opens with its literal keyword, so ``re`` skips ahead in C; a group 
 leading look-behind, would make it try the pattern at every character. Like ``_EXCL_NUM`` and
 ``_URL_IDS`` it is written in lower case and runs on the ``fold_case`` copy of the window:
 ``re.IGNORECASE`` made it four times slower."""
-_ZIP = re.compile(r"[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b")
+_ZIP: Final = re.compile(r"[A-Z]{2},?\s+\d{5}(?:-\d{4})?\b")
 """A state code and a ZIP code, not glued to a word before it: tested in Python (``scan.matches_not_after``),
 since a leading ``\\b`` would stop ``re`` from skipping ahead to capitals."""
-_URL_IDS = re.compile(r"(?<=/)\d{6,}(?=[/?&#.]|$)|[?&](?P<key>[a-z_]{0,20})=(?P<value>\d{6,})(?=[&#]|$)")
-_ID_KEYS = frozenset({"id", "p", "post", "ad", "listing", "item", "page", "pg", "n", "no", "num", "ts", "t",
+_URL_IDS: Final = re.compile(
+    r"(?<=/)\d{6,}(?=[/?&#.]|$)|[?&](?P<key>[a-z_]{0,20})=(?P<value>\d{6,})(?=[&#]|$)"
+)
+_ID_KEYS: Final = frozenset({"id", "p", "post", "ad", "listing", "item", "page", "pg", "n", "no", "num", "ts", "t",
                       "time", "timestamp", "v", "ver", "cb", "_", "ref_id", "refid"})  # fmt: skip
 """Numbers that are whole URL path segments (``/ad/7135550142``) or the value of an id-like query key are
 record ids. Other query values (``?ref=``, ``?phone=``, ``?q=``) may well carry the poster's number."""
 
-_STANDARD = re.compile(
+_STANDARD: Final = re.compile(
     r"^(?:\+?\d{1,3}(?:\s?[.-]\s?|\s)?)?(?:\(\d{2,5}\)\s?|\d{2,5}(?:\s?[.-]\s?|\s)?)\d{2,5}"
     r"(?:(?:\s?[.-]\s?|\s)?\d{2,5}){0,2}$"
 )
 """Ordinary phone formatting; anything else between the digits is the ``separators`` disguise."""
 
-MAX_GAP = 6
-_ALNUM = re.compile(r"[^\W_]")
+MAX_GAP: Final = 6
+_ALNUM: Final = re.compile(r"[^\W_]")
 
 
-@dataclass(slots=True)
 class _Token:
-    start: int
-    end: int
-    digits: str
-    steps: frozenset[str]
-    weak: bool = False
-    word: bool = False
-    mult: int = 0
+    """One digit-bearing piece of a field: its normalised span, the digits it stands for, the disguises
+    that produced it, and whether it is weak (a lone lookalike), a number word, or a multiplier word.
+
+    A plain class rather than a dataclass (see ``normalise.TraceStep``): the tokenizer makes one per digit
+    group."""
+
+    __slots__ = ("digits", "end", "mult", "start", "steps", "weak", "word")
+
+    def __init__(self, start: int, end: int, digits: str, steps: frozenset[str], weak: bool = False,
+                 word: bool = False, mult: int = 0) -> None:  # fmt: skip
+        self.start = start
+        self.end = end
+        self.digits = digits
+        self.steps = steps
+        self.weak = weak
+        self.word = word
+        self.mult = mult
+
+    def __repr__(self) -> str:
+        return f"_Token({self.start}, {self.end}, {self.digits!r}, weak={self.weak}, word={self.word})"
 
 
-@dataclass(slots=True)
 class PhoneMatch:
-    """A phone found in one field: E.164 value, normalised span and the disguises that hid it."""
+    """A phone found in one field: E.164 value, normalised span and the disguises that hid it.
 
-    e164: str
-    start: int
-    end: int
-    techniques: list[str] = field(default_factory=list)
+    A plain class rather than a dataclass, as ``normalise.TraceStep`` says why."""
+
+    __slots__ = ("e164", "end", "start", "techniques")
+
+    def __init__(self, e164: str, start: int, end: int, techniques: list[str] | None = None) -> None:
+        self.e164 = e164
+        self.start = start
+        self.end = end
+        self.techniques: list[str] = techniques or []
+
+    def __repr__(self) -> str:
+        return f"PhoneMatch({self.e164!r}, {self.start}, {self.end}, {self.techniques!r})"
 
     @property
     def obscured(self) -> bool:
@@ -156,12 +177,14 @@ def _exclusion_spans(text: str, low: str, field_name: str) -> list[tuple[int, in
     return spans
 
 
-_PLAIN: frozenset[str] = frozenset()
+_PLAIN: Final[frozenset[str]] = frozenset()
 """The steps of a plain digit run: none (one shared object, since most tokens are plain digits)."""
-_DIGITS = frozenset("0123456789")
-_SYMBOLS = frozenset("|!")
-_SPACE = frozenset(" \t\n\r")
-_LOOKALIKE_WORDS = frozenset({"is", "so", "oil", "ill", "lol", "sis", "sol", "loo", "lo", "oi", "li", "io"})
+_DIGITS: Final = frozenset("0123456789")
+_SYMBOLS: Final = frozenset("|!")
+_SPACE: Final = frozenset(" \t\n\r")
+_LOOKALIKE_WORDS: Final = frozenset(
+    {"is", "so", "oil", "ill", "lol", "sis", "sol", "loo", "lo", "oi", "li", "io"}
+)
 """Lookalike groups that are ordinary words: never read as digits unless glued to a digit."""
 
 
@@ -246,7 +269,7 @@ def _word_token(s: int, e: int, word: str) -> _Token:
     return _Token(s, e, digits, frozenset(steps), weak=weak, word=True)
 
 
-_WORD_PROTO: dict[str, _Token] = {w.lower(): _word_token(0, 0, w) for w in numwords.ALL_WORDS}
+_WORD_PROTO: Final[dict[str, _Token]] = {w.lower(): _word_token(0, 0, w) for w in numwords.ALL_WORDS}
 """Prebuilt token for each single number word: one dict lookup per word in the hot loop."""
 
 
@@ -342,7 +365,7 @@ def _runs(text: str, tokens: list[_Token | None]) -> list[list[_Token]]:
     return out
 
 
-MAX_WEAK_DIGITS = 4
+MAX_WEAK_DIGITS: Final = 4
 
 
 def _drop_stray_weak(run: list[_Token]) -> list[list[_Token]]:

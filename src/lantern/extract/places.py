@@ -13,18 +13,18 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from lantern.extract.normalise import fold_case
 from lantern.extract.scan import WORD
 from lantern.extract.trie import trie_pattern
 
-ALIASES = {
+ALIASES: Final = {
     "nyc": "new york city", "new york": "new york city", "la": "los angeles", "vegas": "las vegas",
     "philly": "philadelphia", "sf": "san francisco", "dc": "washington", "atl": "atlanta",
     "nola": "new orleans", "chi": "chicago", "bombay": "mumbai", "sydney cbd": "sydney",
 }  # fmt: skip
-COUNTRY_ALIASES = {
+COUNTRY_ALIASES: Final = {
     "uk": "GB", "u.k.": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "great britain": "GB",
     "britain": "GB", "usa": "US", "u.s.": "US", "u.s.a.": "US", "united states": "US", "america": "US",
     "aus": "AU", "oz": "AU", "nsw": "AU", "vic": "AU", "qld": "AU",
@@ -76,7 +76,7 @@ class _Gazetteer:
         }
 
 
-_LOCK = threading.Lock()
+_LOCK: Final = threading.Lock()
 _GAZ: _Gazetteer | None = None
 
 
@@ -97,11 +97,11 @@ def fold(name: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).replace(".", " ").split())
 
 
-AU_STATES = frozenset(
+AU_STATES: Final = frozenset(
     ["nsw", "vic", "qld", "wa", "sa", "tas", "nt", "act", "new south wales", "victoria", "queensland",
      "western australia", "south australia", "tasmania", "northern territory", "australian capital territory"]
 )  # fmt: skip
-CA_PROVINCES = frozenset(
+CA_PROVINCES: Final = frozenset(
     ["on", "bc", "qc", "ab", "mb", "sk", "ns", "nb", "nl", "pe", "pei", "yt", "nt", "nu", "ontario",
      "british columbia", "quebec", "alberta", "manitoba", "saskatchewan", "nova scotia", "new brunswick",
      "newfoundland", "prince edward island", "yukon", "nunavut"]
@@ -208,19 +208,19 @@ def country_of(location: str) -> str:
     return ""
 
 
-_CUE_WORDS = ("in", "near", "from", "visiting", "around", "at", "to", "downtown", "serving", "located in",
+_CUE_WORDS: Final = ("in", "near", "from", "visiting", "around", "at", "to", "downtown", "serving", "located in",
               "based in", "touring", "booking")  # fmt: skip
-_CUE_ANY_CASE = frozenset({"visiting", "touring", "booking", "serving"})
+_CUE_ANY_CASE: Final = frozenset({"visiting", "touring", "booking", "serving"})
 """Cue words that count in any case (``Visiting Houston``); the others only in lower case (``In Houston``
 starts a sentence and says nothing about where the advertiser is)."""
-_CUE_WORD = re.compile(trie_pattern(_CUE_WORDS) + r"(?=\s)")
-_CUE_PLACE = re.compile(r"\s+((?:[A-Z][a-zA-Z'.-]+)(?:\s+[A-Z][a-zA-Z'.-]+){0,2})")
-_QUALIFIED = re.compile(
+_CUE_WORD: Final = re.compile(trie_pattern(_CUE_WORDS) + r"(?=\s)")
+_CUE_PLACE: Final = re.compile(r"\s+((?:[A-Z][a-zA-Z'.-]+)(?:\s+[A-Z][a-zA-Z'.-]+){0,2})")
+_QUALIFIED: Final = re.compile(
     # opens by consuming a capital (then checks the character before it), so ``re`` skips lower case in C
     r"([A-Z](?<![A-Za-z][A-Z])[a-zA-Z'.-]+(?:\s+[A-Z][a-zA-Z'.-]+){0,2}),?\s+"
     r"([A-Z]{2}|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b"
 )
-_NOT_PLACES = frozenset(
+_NOT_PLACES: Final = frozenset(
     [
         "the",
         "a",

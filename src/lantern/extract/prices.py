@@ -7,59 +7,66 @@ similar code words stand for dollars.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import Final
 
 from lantern.extract.normalise import fold_case
 from lantern.extract.scan import LOWER_ALNUM, matches_not_after
 from lantern.extract.spans import SpanSet
 from lantern.extract.trie import trie_pattern
 
-_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "₹": "INR", "a$": "AUD", "au$": "AUD", "c$": "CAD",
+_SYMBOLS: Final = {"$": "USD", "£": "GBP", "€": "EUR", "₹": "INR", "a$": "AUD", "au$": "AUD", "c$": "CAD",
             "ca$": "CAD", "us$": "USD"}  # fmt: skip
-_WORDS = {"usd": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD", "roses": "USD", "rose": "USD",
+_WORDS: Final = {"usd": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD", "roses": "USD", "rose": "USD",
           "gbp": "GBP", "pounds": "GBP", "quid": "GBP", "eur": "EUR", "euros": "EUR", "aud": "AUD",
           "cad": "CAD", "inr": "INR", "rs": "INR", "donation": "USD", "donations": "USD"}  # fmt: skip
-_DURATIONS = {
+_DURATIONS: Final = {
     "hh": 30, "hhr": 30, "half hour": 30, "half hr": 30, "half an hour": 30, "1/2 hr": 30, "1/2hr": 30,
     "1/2 hour": 30, "30 min": 30, "30 mins": 30, "30min": 30, "30mins": 30, "15 min": 15, "15min": 15,
     "15 mins": 15, "45 min": 45, "45min": 45, "hr": 60, "hour": 60, "1hr": 60, "1 hr": 60, "1 hour": 60,
     "h": 60, "60 min": 60, "60min": 60, "2hr": 120, "2hrs": 120, "2 hrs": 120, "2 hours": 120,
     "90 min": 90, "90min": 90, "qv": None, "quick visit": None, "overnight": None, "ovn": None,
 }  # fmt: skip
-_DUR_ALT = trie_pattern(_DURATIONS)
-_WORD_ALT = trie_pattern(_WORDS)
+_DUR_ALT: Final = trie_pattern(_DURATIONS)
+_WORD_ALT: Final = trie_pattern(_WORDS)
 
-_PRE_DUR = re.compile(rf"(?<![a-z])({_DUR_ALT})\s*[:=\-@/]?\s*$")
+_PRE_DUR: Final = re.compile(rf"(?<![a-z])({_DUR_ALT})\s*[:=\-@/]?\s*$")
 # Both price patterns open by consuming one character of a small class (a currency sign or a digit), so
 # ``re`` skips in C to the next candidate instead of trying the pattern at every position; the checks on
 # the character before come after it as look-behinds. Letter prefixes of ``$`` (``A$``, ``US$``) are
 # read back in Python (``_symbol``).
-_PRICE = re.compile(
+_PRICE: Final = re.compile(
     rf"(?P<first>[$£€₹\d])(?:"
     rf"(?<=[$£€₹])\s?(?P<a1>\d{{2,5}}(?:[.,]\d{{2}})?)(?:\s*(?P<w1>{_WORD_ALT})(?![a-z]))?"
     rf"|(?<=\d)(?<![\w.,$]\d)(?P<a2>\d{{1,4}}(?:[.,]\d{{2}})?)\s*(?P<w2>{_WORD_ALT})(?![a-z]))"
     rf"(?:\s*(?:/|per|for|an?|each|-)?\s*(?P<dur>{_DUR_ALT})(?![a-z]))?",
 )
-_AMOUNT_PER = re.compile(rf"(\d(?<![\w.,$]\d)\d{{1,3}})\s*(?:/|per|an?|each)\s*({_DUR_ALT})(?![a-z])")
-_DOLLAR_PREFIXES = ("au", "ca", "us", "a", "c")
-_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_BARE_DUR = re.compile(  # not after a letter or digit: ``matches_not_after``
+_AMOUNT_PER: Final = re.compile(rf"(\d(?<![\w.,$]\d)\d{{1,3}})\s*(?:/|per|an?|each)\s*({_DUR_ALT})(?![a-z])")
+_DOLLAR_PREFIXES: Final = ("au", "ca", "us", "a", "c")
+_ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+_BARE_DUR: Final = re.compile(  # not after a letter or digit: ``matches_not_after``
     rf"({_DUR_ALT})\s*[:=\-@/]?\s*(?<![\d$])(\d{{2,4}})(?![\d,.%']|\s*[-.]?\s*\d|\s*(?:lbs?|kg|cm|yrs?|years?|yo)\b)",
 )
 
 
-_HAS_DIGIT = re.compile(r"\d\d")
+_HAS_DIGIT: Final = re.compile(r"\d\d")
 
 
-@dataclass(frozen=True, slots=True)
 class PriceHit:
-    """A price in one field: amount, ISO currency, minutes (None when not stated) and its span."""
+    """A price in one field: amount, ISO currency, minutes (None when not stated) and its span.
 
-    amount: float
-    currency: str
-    minutes: int | None
-    start: int
-    end: int
+    A plain class rather than a dataclass, as ``normalise.TraceStep`` says why."""
+
+    __slots__ = ("amount", "currency", "end", "minutes", "start")
+
+    def __init__(self, amount: float, currency: str, minutes: int | None, start: int, end: int) -> None:
+        self.amount = amount
+        self.currency = currency
+        self.minutes = minutes
+        self.start = start
+        self.end = end
+
+    def __repr__(self) -> str:
+        return f"PriceHit({self.amount}, {self.currency!r}, {self.minutes}, {self.start}, {self.end})"
 
 
 def _amount(raw: str) -> float:

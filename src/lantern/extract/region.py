@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -19,13 +19,13 @@ from lantern.extract.places import country_of, gazetteer, lookup
 if TYPE_CHECKING:
     from lantern.records import InputRecord
 
-_GENERIC_TLDS = frozenset({"com", "net", "org", "info", "biz", "io", "me", "co", "xyz", "app", "site"})
-_PATH_WORD = re.compile(r"[a-z]+(?:[-_][a-z]+)?", re.IGNORECASE)
-SUPPORTED_REGIONS = _SUPPORTED = frozenset(phonenumbers.SUPPORTED_REGIONS)
+_GENERIC_TLDS: Final = frozenset({"com", "net", "org", "info", "biz", "io", "me", "co", "xyz", "app", "site"})
+_PATH_WORD: Final = re.compile(r"[a-z]+(?:[-_][a-z]+)?", re.IGNORECASE)
+SUPPORTED_REGIONS: Final = frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 
 def _supported(region: str) -> str:
-    return region if region in _SUPPORTED else ""
+    return region if region in SUPPORTED_REGIONS else ""
 
 
 @lru_cache(maxsize=4096)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Final
 
-LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-LOWER_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+LETTERS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+LOWER_ALNUM: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 """What ``(?<![a-z0-9])`` refuses before a match in a ``fold_case`` copy."""
 
 
@@ -24,7 +25,7 @@ class _WordChars:
         return isinstance(ch, str) and (ch.isalnum() or ch == "_")
 
 
-WORD = _WordChars()
+WORD: Final = _WordChars()
 
 
 def matches_not_after(
