@@ -109,3 +109,29 @@ def test_place_cues_match_the_plain_pattern() -> None:
         )
         expected = [m.span(1) for m in plain.finditer(text)]
         assert [m.span(1) for m in _cued(text, fold_case(text))] == expected, text
+
+
+def test_ethnicity_terms_after_a_non_letter_match_the_look_behind_form() -> None:
+    from lantern.extract import ethnicity
+
+    at_start, after_non_letter, canon = ethnicity._lexicon()
+    plain = re.compile(r"(?<![a-zA-Z])(?:" + at_start.pattern + ")")
+    forms = sorted(canon)
+    pieces = [*forms[:: max(1, len(forms) // 12)], " ", "  ", "\n", "-", ".", "x", "s", "é", "9", "ian", "na"]
+    for text in _texts(5, pieces, 10):
+        expected = [m.span() for m in plain.finditer(text)]
+        assert ethnicity._term_spans(text, at_start, after_non_letter) == expected, text
+
+
+def test_age_number_gate_drops_no_age(monkeypatch) -> None:
+    from lantern.extract import ages
+    from lantern.extract.spans import SpanSet
+
+    pieces = ["age ", "aged", "19", "2 2", "twenty", "-one", " years old", "yo", "i'm ", "I am ", "Mia, ",
+              "call me ", "Ana (", ")", " ", ",", " - ", "30+", "nineteen", "x", "5'4", "lbs"]  # fmt: skip
+    texts = _texts(6, pieces, 9)
+    gated = [[(a.value, a.start, a.end) for a in ages.find_ages(t, SpanSet(), title=True)] for t in texts]
+    monkeypatch.setattr(ages, "_ANY_NUMBER", re.compile(""))  # a gate that lets every text through
+    ungated = [[(a.value, a.start, a.end) for a in ages.find_ages(t, SpanSet(), title=True)] for t in texts]
+    assert gated == ungated
+    assert sum(map(len, gated)) > RUNS // 20  # the texts do state ages (388 of them)

@@ -23,6 +23,9 @@ _SPELLED_AGE: Final = (
     r"|eightteen|e1ghteen|nineteen|n1neteen|ninteen|sevnteen)"
 )
 _NUM: Final = rf"(\d\s?\d|{_SPELLED_AGE})"
+_ANY_NUMBER: Final = re.compile(rf"\d|{_SPELLED_AGE}")
+"""Every age pattern (and the title suffix) holds a ``_NUM``, so a text this finds nothing in (most titles)
+holds no age, and the four anchor scans are skipped."""
 _RANGE: Final = rf"{_NUM}(?:\s*(?:-|–|to|/)\s*{_NUM})?"
 _SEP: Final = r"[\s\-~#*=+/_:;.,]*"
 _YEARS: Final = r"(?:years?|yrs?|yr|y/o|y\.o\.?|yo)\b(?:\s*old)?"
@@ -126,6 +129,8 @@ def find_ages(text: str, masked: SpanSet, title: bool = False, low: str | None =
     out: list[AgeHit] = []
     seen: set[int] = set()
     low = fold_case(text) if low is None else low
+    if not _ANY_NUMBER.search(low):
+        return out
     for pattern, (anchor, before_chars, after_chars) in zip(_PATTERNS, _ANCHORS, strict=True):
         for m in _anchored(
             pattern, anchor, text if pattern is _NAMED else low, low, before_chars, after_chars
