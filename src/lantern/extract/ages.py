@@ -23,9 +23,11 @@ _SPELLED_AGE: Final = (
     r"|eightteen|e1ghteen|nineteen|n1neteen|ninteen|sevnteen)"
 )
 _NUM: Final = rf"(\d\s?\d|{_SPELLED_AGE})"
-_ANY_NUMBER: Final = re.compile(rf"\d|{_SPELLED_AGE}")
-"""Every age pattern (and the title suffix) holds a ``_NUM``, so a text this finds nothing in (most titles)
-holds no age, and the four anchor scans are skipped."""
+_DIGIT: Final = re.compile(r"\d")
+_SPELLED_NUMBER: Final = re.compile(_SPELLED_AGE)
+"""Every age pattern (and the title suffix) holds a ``_NUM``: a digit or a spelled number. A text with
+neither (most titles) holds no age, and the four anchor scans are skipped. The digit is looked for first,
+alone: one character class, which ``re`` scans in C (the spelled words are tried at every letter)."""
 _RANGE: Final = rf"{_NUM}(?:\s*(?:-|–|to|/)\s*{_NUM})?"
 _SEP: Final = r"[\s\-~#*=+/_:;.,]*"
 _YEARS: Final = r"(?:years?|yrs?|yr|y/o|y\.o\.?|yo)\b(?:\s*old)?"
@@ -129,7 +131,7 @@ def find_ages(text: str, masked: SpanSet, title: bool = False, low: str | None =
     out: list[AgeHit] = []
     seen: set[int] = set()
     low = fold_case(text) if low is None else low
-    if not _ANY_NUMBER.search(low):
+    if not _DIGIT.search(low) and not _SPELLED_NUMBER.search(low):
         return out
     for pattern, (anchor, before_chars, after_chars) in zip(_PATTERNS, _ANCHORS, strict=True):
         for m in _anchored(
