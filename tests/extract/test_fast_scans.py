@@ -135,3 +135,29 @@ def test_age_number_gate_drops_no_age(monkeypatch) -> None:
     ungated = [[(a.value, a.start, a.end) for a in ages.find_ages(t, SpanSet(), title=True)] for t in texts]
     assert gated == ungated
     assert sum(map(len, gated)) > RUNS // 20  # the texts do state ages (388 of them)
+
+
+def test_possessive_place_words_match_the_backtracking_form() -> None:
+    from lantern.extract.places import _QUALIFIED
+
+    plain = re.compile(_QUALIFIED.pattern.replace("++", "+"))
+    assert plain.pattern != _QUALIFIED.pattern
+    pieces = [
+        "Houston",
+        " ",
+        "TX",
+        ", ",
+        "St. ",
+        "Los Angeles",
+        "CA",
+        "a",
+        "Zz",
+        "-",
+        "O'Neil",
+        "\n",
+        "NY",
+        "Ab Cd",
+    ]
+    for text in _texts(7, [*pieces, ".", "x", "É", "  "], 12):
+        expected = [(m.span(), m.groups()) for m in plain.finditer(text)]
+        assert [(m.span(), m.groups()) for m in _QUALIFIED.finditer(text)] == expected, text
