@@ -201,6 +201,20 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+def _all_kept(text: str) -> bool:
+    """Whether every non-ASCII character of ``text`` stays as written (ordinary emoji, accented letters),
+    so the normalised text is the text itself and needs no map. Most ads that are not ASCII are so only
+    for their emoji; building a one-character segment for each costs more than all the steps."""
+    for m in _NON_ASCII.finditer(text):
+        for ch in m.group(0):
+            if ch == KEYCAP or ch in VARIATION_SELECTORS:
+                return False
+            repl, step = _classify(ch)
+            if step or repl != ch:
+                return False
+    return True
+
+
 def normalise(text: str) -> Normalised:
     """De-obfuscate the Unicode layer of ``text`` and keep a map back to it.
 
@@ -208,7 +222,7 @@ def normalise(text: str) -> Normalised:
     ``mathematical``, ``circled``, ``superscript``, ``unicode_digits`` (Arabic-Indic, Devanagari...),
     ``confusable`` (Cyrillic/Greek lookalikes next to Latin text) and ``nfkc`` (other compatibility forms).
     """
-    if text.isascii():
+    if text.isascii() or _all_kept(text):
         return Normalised(original=text, text=text)
     out: list[str] = []
     norm_starts: list[int] = []
