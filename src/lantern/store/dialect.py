@@ -91,6 +91,9 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     """
     if not rows:
         return
+    if connection.dialect.name == "sqlite":
+        _insert_sqlite(connection, table, rows)
+        return
     if connection.dialect.name != "postgresql" or connection.dialect.driver != "pg8000":
         connection.execute(insert(table), list(rows))
         return
@@ -111,6 +114,27 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
         cursor.execute(statement, stream=payload)
     finally:
         cursor.close()
+
+
+def _insert_sqlite(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """The driver's own ``executemany`` with each value passed through its column type's bind processor,
+    the very functions SQLAlchemy would call (JSON text, datetime strings): the stored bytes are the same.
+    SQLAlchemy's per-row parameter handling around those calls was a third of the time ingest spent
+    writing to SQLite. Columns left out of the rows get their server defaults, as with ``insert()``."""
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    quote = dialect.identifier_preparer.quote
+    statement = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
+        f"VALUES ({', '.join('?' for _ in names)})"
+    )
+    columns = list(zip(names, processors, strict=True))
+    values = [
+        tuple(row[name] if convert is None else convert(row[name]) for name, convert in columns)
+        for row in rows
+    ]
+    connection.exec_driver_sql(statement, values)
 
 
 def _text_cell(value: Any) -> str:
