@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 
-from lantern.extract.contacts import _AT_WORD, _EMAIL, _URL, _at_windows, _url_runs
+from lantern.extract.contacts import _EMAIL, _URL, _at_windows, _at_words, _url_runs
 from lantern.extract.normalise import fold_case
 from lantern.extract.phones import _EXCL_WORD
 from lantern.extract.places import _cued
@@ -69,12 +69,28 @@ def test_emails_found_around_each_at_sign_equal_a_whole_text_scan() -> None:
 
 def test_at_word_scan_finds_the_same_at_signs_and_words() -> None:
     plain = re.compile(r"@|[(\[{<]\s*at\s*[)\]}>]|(?<=\s)at(?=\s)")
-    for text in _texts(4, ["at", " ", "\n", "(", "[", "@", ")", "]", "a", "t", "x", "<", ">"], 20):
-        expected = [m.span() for m in plain.finditer(text)]
-        found = [
-            (m.start() + (1 if text[m.start()].isspace() else 0), m.end()) for m in _AT_WORD.finditer(text)
-        ]
-        assert found == expected, text
+    pieces = [
+        "at",
+        " ",
+        "\n",
+        "\t",
+        "\u00a0",
+        "(",
+        "[",
+        "{",
+        "@",
+        ")",
+        "]",
+        "}",
+        "a",
+        "t",
+        "x",
+        "<",
+        ">",
+        "ata",
+    ]
+    for text in _texts(4, pieces, 20):
+        assert _at_words(text) == [m.span() for m in plain.finditer(text)], text
 
 
 def test_keyword_exclusions_match_the_look_behind_form() -> None:
