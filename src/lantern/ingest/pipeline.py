@@ -7,15 +7,14 @@ raw bytes; it never stops the run.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from lantern.config import Settings
+from lantern.gcpauses import fewer_gc_pauses
 from lantern.ingest.images import ImagePreserver
 from lantern.ingest.parallel import Read, read_one, read_parallel
 from lantern.ingest.parse import Problem, format_problem
@@ -82,18 +81,6 @@ def _quarantine_item(item: RawItem, problem: Problem) -> QuarantinedItem:
     )
 
 
-@contextmanager
-def _fewer_gc_pauses():
-    """Ingest allocates millions of short-lived acyclic objects; the cyclic collector finds nothing
-    among them but costs a fifth of the run, so it runs less often while a batch loop is going."""
-    before = gc.get_threshold()
-    gc.set_threshold(200_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
-
-
 class Ingestor:
     """Ingests inputs into one database; reusable across calls so image work is cached."""
 
@@ -158,7 +145,7 @@ class Ingestor:
 
     def run(self, inputs: Iterable[tuple[str, str]], labels: list[str] | None = None) -> IngestSummary:
         """Ingest (path, format) inputs; ``labels`` names them in the run log."""
-        with _fewer_gc_pauses():
+        with fewer_gc_pauses():
             return self._run(list(inputs), labels)
 
     def _run(self, inputs: list[tuple[str, str]], labels: list[str] | None) -> IngestSummary:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from lantern.assess import Assessor
 from lantern.config import Settings
+from lantern.gcpauses import fewer_gc_pauses
 from lantern.link import LinkConfig, LinkDoc, Linker, LinkResult, load_state, write_state
 from lantern.link.state import load_config
 from lantern.networks.inputs import (
@@ -175,6 +176,21 @@ def run_link(
     on_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> LinkRunSummary:
     """Link what is new (or everything), then write networks, scores and hubs back to the store."""
+    with fewer_gc_pauses():
+        return _run_link(
+            engine, settings, full=full, config=config, assessor=assessor, on_progress=on_progress
+        )
+
+
+def _run_link(
+    engine: Engine,
+    settings: Settings,
+    *,
+    full: bool,
+    config: LinkConfig | None,
+    assessor: Assessor | None,
+    on_progress: Callable[[int, int], None],
+) -> LinkRunSummary:
     started = time.perf_counter()
     resumed = pending_path(settings).exists()
     linker = None if full or resumed else load_linker(settings)
