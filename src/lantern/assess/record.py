@@ -95,6 +95,7 @@ class RecordRules:
         self.mention_rules = [r for r in active if r.kind == "mention"]
         self.age_rules = [r for r in active if r.kind == "age"]
         self.derived = [r for r in active if r.kind == "derived"]
+        self.by_id = catalogue.by_id()
 
     # -- facts -------------------------------------------------------------------------------------
 
@@ -111,8 +112,11 @@ class RecordRules:
 
     def _mention_firings(self, mentions: list[dict[str, Any]]) -> list[Indicator]:
         out: list[Indicator] = []
+        by_type: dict[Any, list[dict[str, Any]]] = {}
+        for m in mentions:
+            by_type.setdefault(m.get("type"), []).append(m)
         for rule in self.mention_rules:
-            chosen = [m for m in mentions if m.get("type") == rule.mention_type]
+            chosen = by_type.get(rule.mention_type, [])
             if rule.obscured is not None:
                 chosen = [m for m in chosen if bool(m.get("obscured")) == rule.obscured]
             if rule.fields_only:
@@ -219,9 +223,8 @@ class RecordRules:
                 label = f'{rule.name.lower()} ("{hit.text}")'
                 for tag in rule.tags:
                     tags.setdefault(tag, []).append(Fact(field, [hit.start, hit.end], hit.text, label))
-        by_id = self.catalogue.by_id()
         for item in self._mention_firings(mentions):
-            rule = by_id[item["id"]]
+            rule = self.by_id[item["id"]]
             (plain if rule.standalone else conditional).append(item)
             for tag in rule.tags:
                 tags.setdefault(tag, []).append(Fact(item["field"], item["span"], item["text"],

@@ -51,6 +51,37 @@ def _words(low: bytes) -> set[bytes]:
     return set(low.translate(_SEPARATORS).split())
 
 
+_PIECES = re.compile(rb"\\(.)|[A-Z]", re.DOTALL)
+"""An escape (its character captured) or a bare ASCII capital, read left to right so ``\\\\W`` is an
+escaped backslash followed by a capital."""
+_CASELESS_ESCAPES = frozenset(b"WSDBAZ")
+"""Capital escapes whose meaning does not depend on case (non-word, non-space, non-digit, anchors)."""
+
+
+def _case_dependent(pattern: bytes) -> bool:
+    """Whether a pattern may name a capital: a bare one (a literal, or a range such as ``A-Z``), another
+    capital escape, or a character written by code (``\\x4a``, ``\\112``; a back-reference ``\\1`` counts
+    too, to stay simple)."""
+    for piece in _PIECES.finditer(pattern):
+        escaped = piece.group(1)
+        if escaped is None:
+            return True
+        code = escaped[0]
+        if code in b"x01234567" or (65 <= code <= 90 and code not in _CASELESS_ESCAPES):
+            return True
+    return False
+
+
+def _compile(pattern: bytes) -> re.Pattern[bytes]:
+    """A pattern for ASCII-lower-cased text: without ``re.IGNORECASE`` when that changes nothing.
+
+    On text with no ASCII capital, a pattern that names none matches the same with or without the flag,
+    and without it ``re`` compares bytes directly: about a quarter less time per field (shipped catalogue
+    over world records). Patterns from an override file that may name a capital keep the flag.
+    """
+    return re.compile(pattern, re.IGNORECASE if _case_dependent(pattern) else 0)
+
+
 class TextMatcher:
     """All text and emoji rules of a catalogue, ready to run over one field.
 
@@ -77,8 +108,8 @@ class TextMatcher:
                 self._regex.append((
                     rule,
                     tuple(frozenset(_words(k.lower().encode("utf-8"))) for k in rule.keywords),
-                    re.compile(body, re.IGNORECASE),
-                    re.compile(negative, re.IGNORECASE) if negative else None,
+                    _compile(body),
+                    _compile(negative) if negative else None,
                 ))  # fmt: skip
         # Keyword index: each keyword filed under one of its words, so a field's words find the few rules
         # they may trigger with one set intersection instead of a test of every keyword of every rule.
