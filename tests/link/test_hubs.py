@@ -81,3 +81,33 @@ def test_evidence_becoming_a_hub_later_splits_only_what_it_joined() -> None:
     assert r2.network_of("s:0-0") == old_id  # the piece with the founder keeps the name
     assert r2.report.new_hubs and r2.report.new_hubs[0].kind == "image"
     assert r2.report.splits and r2.report.splits[0][0] == old_id
+
+
+def test_spread_counts_the_same_whether_it_sorts_or_marks(monkeypatch) -> None:
+    """A large group's distinct contacts are counted by marking a table, a small one's by sorting: every
+    group of a world with hubs gets the same spread, and so the same hubs and networks, either way."""
+    import numpy as np
+
+    from lantern.link import linker as linker_module
+
+    def world() -> list:
+        docs = []
+        for n in range(300):
+            poster = n % 40
+            docs.append(doc(f"site:{n}", day=1 + n % 28, phones=[phone(poster), phone(90 + n % 3)],
+                            emails=[f"p{poster}@example.com"] if n % 4 == 0 else []))  # fmt: skip
+        return docs
+
+    def outcome(ratio: int) -> tuple:
+        monkeypatch.setattr(linker_module, "SPREAD_MARK_RATIO", ratio)
+        linker = Linker()
+        result = linker.add(world())
+        groups = [np.flatnonzero(linker.doc_idents == i) for i in range(len(linker.ident_names))]
+        spreads = [linker._spread(np.searchsorted(linker.doc_ptr, g, side="right") - 1, i) for i, g in
+                   enumerate(groups)]  # fmt: skip
+        hubs = sorted((h.value, h.other_identifiers) for h in result.suppressed_hubs)
+        return spreads, hubs, sorted(n.records for n in result.networks())
+
+    marking, sorting = outcome(10**9), outcome(0)  # the table always, sorting always
+    assert sorting == marking
+    assert len(sorting[1]) == 3  # the three shared numbers are hubs

@@ -31,6 +31,7 @@ import numpy as np
 
 from lantern.link.config import LinkConfig
 from lantern.link.doc import LinkDoc
+from lantern.link.growing import GrowingRows
 from lantern.link.hubs import SuppressedHub, judge
 from lantern.link.identifiers import CONTACT_CODES, KIND_CODE, KINDS, evidence_type, normalise
 from lantern.link.images import PhashIndex, parse_phash
@@ -51,6 +52,11 @@ _DOC_FIELDS = (
     ("sha256", "image_sha256"),
     ("name", "names"),
 )
+
+
+SPREAD_MARK_RATIO = 16
+"""``_spread`` counts distinct identifiers by marking a table of all of them, rather than sorting, when the
+group carries at least one identifier for every this many known ones."""
 
 
 def short_id(prefix: str, text: str) -> str:
@@ -138,8 +144,8 @@ class Linker:
         self.image_hubs: dict[int, SuppressedHub] = {}
         # text
         self.bands, self.rows = lsh_params(cfg.minhash_threshold, cfg.num_perm)
-        self.sig = np.zeros((0, cfg.num_perm), dtype=np.uint32)
-        self.text_ok = np.zeros(0, dtype=bool)
+        self._sig = GrowingRows(np.zeros((0, cfg.num_perm), dtype=np.uint32))
+        self._text_ok = GrowingRows(np.zeros(0, dtype=bool))
         self.lsh = [SortedIndex() for _ in range(self.bands)]
         self.uf_text = UnionFind()
         self.text_hubs: dict[int, SuppressedHub] = {}
@@ -149,6 +155,24 @@ class Linker:
         """Records per source, computed once per batch (hub judgement needs it for every group)."""
 
     # ------------------------------------------------------------------------------------------------
+    @property
+    def sig(self) -> np.ndarray:
+        """MinHash signature of every record (one row each; all ones where the text is too short)."""
+        return self._sig.array
+
+    @sig.setter
+    def sig(self, value: np.ndarray) -> None:
+        self._sig = GrowingRows(value)
+
+    @property
+    def text_ok(self) -> np.ndarray:
+        """Whether each record's text was long enough to take part in text linking."""
+        return self._text_ok.array
+
+    @text_ok.setter
+    def text_ok(self, value: np.ndarray) -> None:
+        self._text_ok = GrowingRows(value)
+
     @property
     def n(self) -> int:
         """Number of records linked so far."""
@@ -328,8 +352,8 @@ class Linker:
         """MinHash new texts, index them in LSH and join verified near-duplicates."""
         cfg = self.config
         if not cfg.uses("text") or new.size == 0:
-            self.sig = np.concatenate([self.sig, np.full((len(new), cfg.num_perm), 2**32 - 1, np.uint32)])
-            self.text_ok = np.concatenate([self.text_ok, np.zeros(len(new), dtype=bool)])
+            self._sig.append(np.full((len(new), cfg.num_perm), 2**32 - 1, np.uint32))
+            self._text_ok.append(np.zeros(len(new), dtype=bool))
             return _EMPTY, _EMPTY
         sig, ok = minhash(
             [d.text or "" for d in docs],
@@ -339,8 +363,8 @@ class Linker:
             min_tokens=cfg.min_text_tokens,
             max_tokens=cfg.max_text_tokens,
         )
-        self.sig = np.concatenate([self.sig, sig])
-        self.text_ok = np.concatenate([self.text_ok, ok])
+        self._sig.append(sig)
+        self._text_ok.append(ok)
         docs_ok = new[ok]
         if docs_ok.size == 0:
             return _EMPTY, _EMPTY
@@ -386,11 +410,19 @@ class Linker:
     def _spread(self, docs: np.ndarray, exclude: int = -1) -> int:
         """Distinct contact identifiers among ``docs`` other than ``exclude``."""
         _, idents = _gather(self.doc_ptr, self.doc_idents, docs)
-        idents = np.unique(idents[np.isin(self.ident_kind[idents], CONTACT_CODES) & (idents != exclude)])
+        idents = idents[np.isin(self.ident_kind[idents], CONTACT_CODES) & (idents != exclude)]
         # Identifiers already judged hubs (boilerplate carried by these records) say nothing about
         # how many posters the records come from.
         hubs = self.ident_hubs
-        return sum(1 for i in idents.tolist() if i not in hubs)
+        if len(idents) * SPREAD_MARK_RATIO < len(self.ident_names):
+            return sum(1 for i in np.unique(idents).tolist() if i not in hubs)
+        # A large group (a hub re-judged as every batch adds to it): mark the identifiers it carries
+        # instead of sorting them, the same count in time linear in the group.
+        seen = np.zeros(len(self.ident_names), dtype=bool)
+        seen[idents] = True
+        if hubs:
+            seen[np.fromiter(hubs, dtype=np.int64, count=len(hubs))] = False
+        return int(np.count_nonzero(seen))
 
     def _judge_one(self, kind: str, value: str, docs: np.ndarray, exclude: int = -1) -> SuppressedHub | None:
         if self._source_totals is None or len(self._source_totals) != len(self.sources):
