@@ -37,3 +37,19 @@ class GrowingRows:
         self._buffer[self._size : end] = rows
         self._size = end
         return self.array
+
+
+class GrowingAttribute:
+    """A class attribute kept as ``GrowingRows``: reading gives the rows so far, assigning an array starts a
+    new buffer from it (as restoring a saved state does), and ``_<name>.append`` adds rows."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = "_" + name
+
+    def __get__(self, instance: object, owner: type | None = None) -> np.ndarray:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        return getattr(instance, self._slot).array
+
+    def __set__(self, instance: object, value: np.ndarray) -> None:
+        setattr(instance, self._slot, GrowingRows(value))

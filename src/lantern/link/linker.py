@@ -31,7 +31,7 @@ import numpy as np
 
 from lantern.link.config import LinkConfig
 from lantern.link.doc import LinkDoc
-from lantern.link.growing import GrowingRows
+from lantern.link.growing import GrowingAttribute, GrowingRows
 from lantern.link.hubs import SuppressedHub, judge
 from lantern.link.identifiers import CONTACT_CODES, KIND_CODE, KINDS, evidence_type, normalise
 from lantern.link.images import PhashIndex, parse_phash
@@ -110,6 +110,13 @@ class BatchReport:
 class Linker:
     """Links records into networks, incrementally. See the module docstring for the rules."""
 
+    sig = GrowingAttribute()
+    """MinHash signature of every record (one row each; all ones where the text is too short)."""
+    text_ok = GrowingAttribute()
+    """Whether each record's text was long enough to take part in text linking."""
+    _sig: GrowingRows
+    _text_ok: GrowingRows
+
     def __init__(self, config: LinkConfig | None = None) -> None:
         self.config = config or LinkConfig()
         cfg = self.config
@@ -144,8 +151,8 @@ class Linker:
         self.image_hubs: dict[int, SuppressedHub] = {}
         # text
         self.bands, self.rows = lsh_params(cfg.minhash_threshold, cfg.num_perm)
-        self._sig = GrowingRows(np.zeros((0, cfg.num_perm), dtype=np.uint32))
-        self._text_ok = GrowingRows(np.zeros(0, dtype=bool))
+        self.sig = np.zeros((0, cfg.num_perm), dtype=np.uint32)
+        self.text_ok = np.zeros(0, dtype=bool)
         self.lsh = [SortedIndex() for _ in range(self.bands)]
         self.uf_text = UnionFind()
         self.text_hubs: dict[int, SuppressedHub] = {}
@@ -155,24 +162,6 @@ class Linker:
         """Records per source, computed once per batch (hub judgement needs it for every group)."""
 
     # ------------------------------------------------------------------------------------------------
-    @property
-    def sig(self) -> np.ndarray:
-        """MinHash signature of every record (one row each; all ones where the text is too short)."""
-        return self._sig.array
-
-    @sig.setter
-    def sig(self, value: np.ndarray) -> None:
-        self._sig = GrowingRows(value)
-
-    @property
-    def text_ok(self) -> np.ndarray:
-        """Whether each record's text was long enough to take part in text linking."""
-        return self._text_ok.array
-
-    @text_ok.setter
-    def text_ok(self, value: np.ndarray) -> None:
-        self._text_ok = GrowingRows(value)
-
     @property
     def n(self) -> int:
         """Number of records linked so far."""
