@@ -17,7 +17,8 @@ from contextlib import contextmanager
 
 @contextmanager
 def fewer_gc_pauses() -> Iterator[None]:
-    """Raise the collector's thresholds for the duration of a bulk loop, then restore them."""
+    """Raise the collector's thresholds for the duration of a bulk loop, then restore them (a ``with``
+    block, or a decorator: ``@fewer_gc_pauses()``)."""
     before = gc.get_threshold()
     gc.set_threshold(200_000, 50, 100)
     try:

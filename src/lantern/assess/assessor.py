@@ -45,7 +45,7 @@ class Assessor:
         self._catalogue = catalogue
         self._record = RecordRules(catalogue)
         self._structural = StructuralRules(catalogue)
-        self._rules = catalogue.by_id()
+        self._rules = self._record.by_id
 
     @classmethod
     def load(cls, override_path: str | Path | None = None, *, use_env: bool = True) -> Assessor:

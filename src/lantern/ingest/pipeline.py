@@ -143,12 +143,10 @@ class Ingestor:
         self.on_problem(format_problem(item.origin, item.line, problem))
         return _quarantine_item(item, problem)
 
+    @fewer_gc_pauses()
     def run(self, inputs: Iterable[tuple[str, str]], labels: list[str] | None = None) -> IngestSummary:
         """Ingest (path, format) inputs; ``labels`` names them in the run log."""
-        with fewer_gc_pauses():
-            return self._run(list(inputs), labels)
-
-    def _run(self, inputs: list[tuple[str, str]], labels: list[str] | None) -> IngestSummary:
+        inputs = list(inputs)
         summary = IngestSummary()
         with self.engine.begin() as connection:
             summary.run_id = start_run(connection, labels or [path for path, _ in inputs])

@@ -26,8 +26,8 @@ class GrowingRows:
     def array(self) -> np.ndarray:
         return self._buffer[: self._size]
 
-    def append(self, rows: np.ndarray) -> np.ndarray:
-        """Append ``rows`` (same trailing shape and dtype) and return the new view."""
+    def append(self, rows: np.ndarray) -> None:
+        """Append ``rows`` (same trailing shape and dtype)."""
         end = self._size + len(rows)
         if end > len(self._buffer):
             capacity = max(end, int(len(self._buffer) * GROWTH), 1024)
@@ -36,7 +36,6 @@ class GrowingRows:
             self._buffer = grown
         self._buffer[self._size : end] = rows
         self._size = end
-        return self.array
 
 
 class GrowingAttribute:

@@ -166,6 +166,7 @@ def _link_input(row: Any) -> tuple[LinkDoc, int, int]:
     return doc, row["id"], row["revision"]
 
 
+@fewer_gc_pauses()
 def run_link(
     engine: Engine,
     settings: Settings,
@@ -176,21 +177,6 @@ def run_link(
     on_progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> LinkRunSummary:
     """Link what is new (or everything), then write networks, scores and hubs back to the store."""
-    with fewer_gc_pauses():
-        return _run_link(
-            engine, settings, full=full, config=config, assessor=assessor, on_progress=on_progress
-        )
-
-
-def _run_link(
-    engine: Engine,
-    settings: Settings,
-    *,
-    full: bool,
-    config: LinkConfig | None,
-    assessor: Assessor | None,
-    on_progress: Callable[[int, int], None],
-) -> LinkRunSummary:
     started = time.perf_counter()
     resumed = pending_path(settings).exists()
     linker = None if full or resumed else load_linker(settings)
