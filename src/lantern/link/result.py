@@ -127,8 +127,22 @@ class LinkResult:
     # -- networks -------------------------------------------------------------------------------------
     def network_of(self, key: str) -> str:
         """The network id of a record (every record is in one, possibly alone)."""
+        return self.network_at(self._linker.index_of(key))
+
+    def network_at(self, index: int) -> str:
+        """The network id of the record at a linker index (``Linker.index_of``)."""
         _, founders = self._state()
-        return self._name(int(founders[self._linker.index_of(key)]))
+        return self._name(int(founders[index]))
+
+    def network_sizes(self) -> np.ndarray:
+        """The size of each record's network, by linker index (1 for a record alone)."""
+        _, founders = self._state()
+        _, inverse, counts = np.unique(founders, return_inverse=True, return_counts=True)
+        return counts[inverse]
+
+    def member_indexes(self, network_id: str) -> np.ndarray:
+        """Linker indexes of a network's records, ascending."""
+        return self._members(network_id)
 
     def networks(self, min_size: int = 2) -> list[NetworkInfo]:
         """Networks with at least ``min_size`` records, largest first."""
