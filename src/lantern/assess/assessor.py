@@ -110,8 +110,8 @@ class Assessor:
         propagated = self._propagate(members)
         bias = self._record.bias
         member_logits: list[dict[str, float]] = []
-        for member in members:
-            own = rule_sums(member.indicators)
+        own_sums = [rule_sums(member.indicators) for member in members]
+        for member, own in zip(members, own_sums, strict=True):
             extra: list[Indicator] = list(propagated.get(member.key, []))
             extra += self._corroborated(member, managed)
             if extra:
@@ -123,7 +123,7 @@ class Assessor:
             }
             member_logits.append(logits)
             result.members[member.key] = {k: round(sigmoid(v), 6) for k, v in logits.items()}
-        texts = [rule_sums(m.indicators)["trafficking"] for m in members]
+        texts = [own["trafficking"] for own in own_sums]
         network_traff = bias["trafficking"] + group_sums["trafficking"] + sum(texts) / len(texts)
         network_minor = max(v["minor"] for v in member_logits)
         result.risk = {
