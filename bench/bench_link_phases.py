@@ -7,7 +7,8 @@ Make DATA_DIR by ingesting a synthetic world without linking, for example
 ``lantern --data-dir D ingest --no-link --workers 2 W/records.jsonl``. The store is copied first, so it can
 be reused.
 Each phase function of ``lantern.networks.runner`` and ``Linker.add`` is wrapped with a timer; the times
-of nested phases overlap (``_rescore_chunk`` is inside ``_rescore_networks``).
+of nested phases overlap (``_rescore_chunk`` is inside ``_rescore_networks``, ``_placed_members``, reading
+a full run's network members, inside ``_rescore_chunk``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-PHASES = ("_save_state", "_write_assignments", "_rescore_networks", "_rescore_chunk", "_reset_outside_networks",
-          "_write_hubs", "_member_counts", "_link_input")  # fmt: skip
+PHASES = ("_save_state", "_write_assignments", "_rescore_networks", "_rescore_chunk", "_placed_members",
+          "_reset_outside_networks", "_write_hubs", "_member_counts", "_link_input")  # fmt: skip
 
 
 def _timed(totals: dict[str, float], label: str, function: Any) -> Any:
