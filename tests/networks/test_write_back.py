@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from lantern.cli import app
 from lantern.config import Settings, load_settings
-from lantern.link import LinkConfig
+from lantern.link import LinkConfig, Linker
 from lantern.networks import runner
 from lantern.store.db import open_database
 from lantern.store.queries import network_indicators
@@ -136,6 +136,30 @@ def test_networks_larger_than_a_chunk_score_as_in_one_pass(
     key = f"{member.source}:{member.record_id}"
     assert sum(shown.values()) == len(expected["records"][key][4]) > 0
     assert {item["id"] for item in largest["indicators"]} <= set(shown)
+
+
+def test_linker_batches_grow_with_the_corpus_and_link_every_record_once(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "CHUNK", 40)
+    monkeypatch.setattr(runner, "BATCH_SHARE", 3)
+    monkeypatch.setattr(runner, "BATCH_MAX", 160)
+    sizes: list[int] = []
+    add = Linker.add
+
+    def spy(self: Linker, docs: Any) -> Any:
+        docs = list(docs)
+        sizes.append(len(docs))
+        return add(self, docs)
+
+    monkeypatch.setattr(Linker, "add", spy)
+    settings, engine = make_store("growing-batches")
+    summary = runner.run_link(engine, settings, full=True)
+    # A page until a third of the records linked exceeds it, then whole pages up to the cap.
+    assert sizes == [40, 40, 40, 40, 80, 80, 120, 160]
+    assert summary.linked == 600
+    linked = snapshot(engine)["records"]
+    assert len(linked) == 600 and all(network and revision == 1 for network, revision, *_ in linked.values())
 
 
 def test_full_relink_gives_records_that_left_a_network_their_own_scores(make_store: MakeStore) -> None:
