@@ -8,7 +8,7 @@ Make DATA_DIR by ingesting a synthetic world without linking, for example
 be reused.
 Each phase function of ``lantern.networks.runner`` and ``Linker.add`` is wrapped with a timer; the times
 of nested phases overlap (``_rescore_chunk`` is inside ``_rescore_networks``, ``_placed_members``, reading
-a full run's network members, inside ``_rescore_chunk``).
+a full run's network members, inside ``_rescore_chunk``; ``Linker._release_stale_hubs`` inside ``Linker.add``).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def main() -> None:
     for name in PHASES:
         setattr(runner, name, _timed(totals, name, getattr(runner, name)))
     Linker.add = _timed(totals, "Linker.add", Linker.add)  # type: ignore[method-assign]
+    Linker._release_stale_hubs = _timed(totals, "Linker._release_stale_hubs", Linker._release_stale_hubs)  # type: ignore[method-assign]
     copy = Path(tempfile.mkdtemp(prefix="lantern-phases-")) / "data"
     shutil.copytree(Path(sys.argv[1]), copy)
     try:

@@ -111,3 +111,29 @@ def test_spread_counts_the_same_whether_it_sorts_or_marks(monkeypatch) -> None:
     marking, sorting = outcome(10**9), outcome(0)  # the table always, sorting always
     assert sorting == marking
     assert len(sorting[1]) == 3  # the three shared numbers are hubs
+
+
+def test_hub_judged_on_a_young_site_is_released_as_the_site_grows() -> None:
+    """Whether evidence links must not depend on how records were batched: an operator's phone in most of
+    a new site's first ads looks like boilerplate, but once the site has grown it is in under a quarter of
+    its ads, and linking everything at once keeps it. The later batch never mentions the phone again."""
+    first = [doc(f"board:op{i}", day=1 + i % 5, phones=[phone(1)], emails=[f"op{i % 5}@example.com"])
+             for i in range(20)]  # fmt: skip
+    first += [doc(f"board:other{i}", day=2, phones=[phone(50 + i)]) for i in range(4)]
+    later = [doc(f"board:later{i}", day=10 + i % 10, phones=[phone(10 + i // 2)]) for i in range(60)]
+
+    linker = Linker()
+    r1 = linker.add(first)
+    assert [(h.value, h.reason) for h in r1.suppressed_hubs] == [(phone(1), "boilerplate")]
+    assert sorted(n.records for n in r1.networks()) == [4] * 5  # held together by the rotating emails only
+    first_name = r1.network_of("board:op0")
+
+    r2 = linker.add(later)
+    assert r2.report.released_hubs == [("phone", phone(1))]
+    assert r2.suppressed_hubs == []
+    assert r2.network_of("board:op0") == r2.network_of("board:op19") == first_name
+    assert r2.report.merges and r2.report.merges[0][0] == first_name
+
+    at_once = Linker().add(first + later)
+    assert sorted(n.records for n in r2.networks()) == sorted(n.records for n in at_once.networks())
+    assert at_once.suppressed_hubs == []

@@ -7,7 +7,8 @@ Flow of ``Linker.add`` for a batch of new records:
    an image-group union-find; texts: MinHash + LSH candidates (at most ``lsh_bucket_cap`` older records
    per bucket), verified by estimated Jaccard, joined in a text-group union-find;
 3. every piece of evidence the batch touched (identifiers, image groups, text groups) is re-judged as hub
-   or not (hubs.py);
+   or not (hubs.py), and so is every standing boilerplate hub, against its source as it now stands (a
+   phone judged boilerplate on a young site's first records can be released as the site grows);
 4. kept evidence joins records in the network union-find. If evidence that used to join records has just
    become a hub, only the networks it touched are taken apart and re-linked from their kept evidence; the
    rest of the graph is not recomputed.
@@ -105,6 +106,8 @@ class BatchReport:
     """(previous network id, network ids its records are now in) after newly found hubs."""
     new_hubs: list[SuppressedHub] = field(default_factory=list)
     """Hubs decided in this batch."""
+    released_hubs: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, value) of earlier boilerplate hubs that, judged against their grown source, link again."""
 
 
 class Linker:
@@ -236,6 +239,8 @@ class Linker:
 
         split_docs: list[np.ndarray] = []
         edge_groups = self._judge_batch(n0, new, img_old, img_new, txt_old, txt_new, split_docs, report)
+        released = self._release_stale_hubs(edge_groups, report)
+        edge_groups = tuple(np.union1d(a, b) for a, b in zip(edge_groups, released, strict=True))
         if split_docs:
             old_docs = np.unique(np.concatenate(split_docs))
             touched = np.unique(pre_roots[old_docs])
@@ -486,13 +491,16 @@ class Linker:
         idents = idents[self._linking_ident_mask(idents)]
         was = {int(i): True for i in idents.tolist() if int(i) in self.ident_hubs}
         labels, docs = self._ident_docs(idents)
-
-        def ident_describe(label: int) -> tuple[str, str]:
-            kind, _, value = self.ident_names[label].partition(":")
-            return ("image", "sha256:" + value) if kind == "sha256" else (kind, value)
-
         self._judge_groups(
-            labels, docs, ident_describe, self.ident_hubs, was, n0, split_docs, report, exclude_self=True
+            labels,
+            docs,
+            self._ident_describe,
+            self.ident_hubs,
+            was,
+            n0,
+            split_docs,
+            report,
+            exclude_self=True,
         )
         # image groups: a group that merged with another is judged afresh
         img_roots = _EMPTY
@@ -506,14 +514,7 @@ class Linker:
             hash_roots = self.uf_img.roots()
             labels, docs = self._img_docs(img_roots, hash_roots)
             self._judge_groups(
-                labels,
-                docs,
-                lambda r: ("image", self.image_group_value(r)),
-                self.image_hubs,
-                was,
-                n0,
-                split_docs,
-                report,
+                labels, docs, self._image_describe, self.image_hubs, was, n0, split_docs, report
             )
         # text groups
         txt_roots = _EMPTY
@@ -525,13 +526,61 @@ class Linker:
             txt_roots = np.unique(np.concatenate([self.uf_text.find(new[self.text_ok[new]]), txt_new]))
             text_roots = self.uf_text.roots()
             labels, docs = self._text_docs(txt_roots, text_roots)
-
-            def text_describe(root: int) -> tuple[str, str]:
-                founder = int(self.uf_text.founder_of_root(np.array([root]))[0])
-                return "text", self.template_id_of_founder(founder)
-
-            self._judge_groups(labels, docs, text_describe, self.text_hubs, was, n0, split_docs, report)
+            self._judge_groups(labels, docs, self._text_describe, self.text_hubs, was, n0, split_docs, report)
         return idents, img_roots, txt_roots
+
+    def _ident_describe(self, label: int) -> tuple[str, str]:
+        kind, _, value = self.ident_names[label].partition(":")
+        return ("image", "sha256:" + value) if kind == "sha256" else (kind, value)
+
+    def _image_describe(self, root: int) -> tuple[str, str]:
+        return "image", self.image_group_value(root)
+
+    def _text_describe(self, root: int) -> tuple[str, str]:
+        founder = int(self.uf_text.founder_of_root(np.array([root]))[0])
+        return "text", self.template_id_of_founder(founder)
+
+    def _release_stale_hubs(
+        self, judged: tuple[np.ndarray, np.ndarray, np.ndarray], report: BatchReport
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Re-judge the boilerplate hubs this batch did not touch; return those no longer hubs, to link
+        through.
+
+        "Boilerplate" means in a large share of one source's records, judged on the corpus linked so far.
+        Evidence that stops appearing keeps its records, but its source keeps growing: a phone in most of a
+        new site's first ads can be in a tenth of them a month later. Without this, whether evidence links
+        would depend on how the records were batched (an operator's handle judged on a site's first days
+        stayed suppressed although the whole corpus, linked at once, keeps it). "Diverse" hubs are judged
+        on their own records alone, which do not change until a batch touches them, so they are left
+        alone. A released hub only adds edges: networks merge and nothing needs splitting. Boilerplate that
+        stays a hub gets its figures brought up to date.
+        """
+        kinds = [(0, self.ident_hubs, self._ident_docs, self._ident_describe, True)]
+        if self.config.uses("image") and self.image_hubs:
+            hash_roots = self.uf_img.roots()
+            kinds.append(
+                (1, self.image_hubs, lambda r: self._img_docs(r, hash_roots), self._image_describe, False)
+            )
+        if self.config.uses("text") and self.text_hubs:
+            text_roots = self.uf_text.roots()
+            kinds.append(
+                (2, self.text_hubs, lambda r: self._text_docs(r, text_roots), self._text_describe, False)
+            )
+        released = [_EMPTY, _EMPTY, _EMPTY]
+        for slot, hubs, docs_of, describe, exclude_self in kinds:
+            boilerplate = [label for label, hub in hubs.items() if hub.reason == "boilerplate"]
+            stale = np.setdiff1d(np.array(boilerplate, dtype=np.int64), judged[slot])
+            if not stale.size:
+                continue
+            labels, docs = docs_of(stale)
+            was = dict.fromkeys(stale.tolist(), True)
+            self._judge_groups(labels, docs, describe, hubs, was, self.n, [], report, exclude_self)
+            released[slot] = np.array(
+                [label for label in stale.tolist() if label not in hubs], dtype=np.int64
+            )
+            for label in released[slot].tolist():
+                report.released_hubs.append(describe(label))
+        return released[0], released[1], released[2]
 
     def _groups_of_docs(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All evidence groups touching ``docs`` (identifiers, image roots, text roots)."""

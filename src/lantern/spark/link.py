@@ -41,9 +41,11 @@ key): the same evidence, the same groups, the same hub decisions and the same fo
   ``short_id("N-", founder key)``, as ``Linker.network_id_of_founder`` names it.
 
 What differs from the local linker in normal use: the local linker is incremental (ingest links each
-batch; ``lantern link --full`` links 20,000-record chunks ordered by posted_at, then store id rather
-than key). Across batches its hub decisions and founders can depend on arrival order, and so can its
-LSH candidates when records arrive out of posting order: a back-filled record is indexed after the
+batch; ``lantern link --full`` links batches of 20,000 to 100,000 records ordered by posted_at, then store
+id rather than key). Each batch re-judges its standing boilerplate hubs against their grown sources, so
+evidence suppressed on a young site's first records links again once the site has grown, but a hub's
+spread (which leaves out identifiers judged hubs at the time) and network founders can still depend on
+arrival order, and so can its LSH candidates when records arrive out of posting order: a back-filled record is indexed after the
 records already there, so it is not one of its buckets' "oldest" as it would be here. This job is always
 the single-batch computation in posting order. A key present twice in the input is linked once (an
 arbitrary copy). pHash strings are parsed as exactly 16 hex digits (what the extract job writes);
