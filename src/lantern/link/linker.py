@@ -24,7 +24,7 @@ rerun would give; a record back-filled earlier than its network's founder joins 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -555,32 +555,50 @@ class Linker:
         alone. A released hub only adds edges: networks merge and nothing needs splitting. Boilerplate that
         stays a hub gets its figures brought up to date.
         """
-        kinds = [(0, self.ident_hubs, self._ident_docs, self._ident_describe, True)]
+        idents = self._release_stale(
+            self.ident_hubs, judged[0], self._ident_docs, self._ident_describe, report
+        )
+        images = texts = _EMPTY
         if self.config.uses("image") and self.image_hubs:
             hash_roots = self.uf_img.roots()
-            kinds.append(
-                (1, self.image_hubs, lambda r: self._img_docs(r, hash_roots), self._image_describe, False)
+            images = self._release_stale(
+                self.image_hubs,
+                judged[1],
+                lambda r: self._img_docs(r, hash_roots),
+                self._image_describe,
+                report,
             )
         if self.config.uses("text") and self.text_hubs:
             text_roots = self.uf_text.roots()
-            kinds.append(
-                (2, self.text_hubs, lambda r: self._text_docs(r, text_roots), self._text_describe, False)
+            texts = self._release_stale(
+                self.text_hubs,
+                judged[2],
+                lambda r: self._text_docs(r, text_roots),
+                self._text_describe,
+                report,
             )
-        released = [_EMPTY, _EMPTY, _EMPTY]
-        for slot, hubs, docs_of, describe, exclude_self in kinds:
-            boilerplate = [label for label, hub in hubs.items() if hub.reason == "boilerplate"]
-            stale = np.setdiff1d(np.array(boilerplate, dtype=np.int64), judged[slot])
-            if not stale.size:
-                continue
-            labels, docs = docs_of(stale)
-            was = dict.fromkeys(stale.tolist(), True)
-            self._judge_groups(labels, docs, describe, hubs, was, self.n, [], report, exclude_self)
-            released[slot] = np.array(
-                [label for label in stale.tolist() if label not in hubs], dtype=np.int64
-            )
-            for label in released[slot].tolist():
-                report.released_hubs.append(describe(label))
-        return released[0], released[1], released[2]
+        return idents, images, texts
+
+    def _release_stale(
+        self,
+        hubs: dict[int, SuppressedHub],
+        judged: np.ndarray,
+        docs_of: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+        describe: Callable[[int], tuple[str, str]],
+        report: BatchReport,
+    ) -> np.ndarray:
+        """``_release_stale_hubs`` for one kind of evidence: the released labels."""
+        boilerplate = [label for label, hub in hubs.items() if hub.reason == "boilerplate"]
+        stale = np.setdiff1d(np.array(boilerplate, dtype=np.int64), judged)
+        if not stale.size:
+            return _EMPTY
+        labels, docs = docs_of(stale)
+        was = dict.fromkeys(stale.tolist(), True)
+        exclude_self = hubs is self.ident_hubs  # an identifier is not among its own "other" contacts
+        self._judge_groups(labels, docs, describe, hubs, was, self.n, [], report, exclude_self)
+        released = [label for label in stale.tolist() if label not in hubs]
+        report.released_hubs.extend(describe(label) for label in released)
+        return np.array(released, dtype=np.int64)
 
     def _groups_of_docs(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All evidence groups touching ``docs`` (identifiers, image roots, text roots)."""

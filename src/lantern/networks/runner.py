@@ -176,9 +176,10 @@ def _linker_batches(pages: Iterator[list[T]], linker: Linker) -> Iterator[list[T
     operators post across the whole period, so what a batch re-reads grows with the corpus (in the
     100,000-record world the groups re-judged by the first batch held 57,608 records, by the fifth
     241,274): with a fixed batch, linking cost n²/batch. Batches growing with the corpus take a
-    logarithmic number of steps up to ``BATCH_MAX``. Batching is not neutral: evidence is judged a hub on
-    the records linked so far and stays one until a later batch touches it, so borderline evidence can end
-    up suppressed in a batched run that one batch keeps; larger batches judge on more of the corpus.
+    logarithmic number of steps up to ``BATCH_MAX``. Batching is not quite neutral: a hub is judged on the
+    records linked so far (``Linker._release_stale_hubs`` re-judges boilerplate as sources grow, but a
+    spread at the threshold depends on which other identifiers were hubs when it was last judged), and
+    larger batches judge on more of the corpus.
     """
     batch: list[T] = []
     for page in pages:
