@@ -555,28 +555,25 @@ class Linker:
         alone. A released hub only adds edges: networks merge and nothing needs splitting. Boilerplate that
         stays a hub gets its figures brought up to date.
         """
+        # Hubs of a kind the config does not use are never made, so each call below is then a no-op; the
+        # group roots are computed only when there is boilerplate to re-judge.
         idents = self._release_stale(
             self.ident_hubs, judged[0], self._ident_docs, self._ident_describe, report
         )
-        images = texts = _EMPTY
-        if self.config.uses("image") and self.image_hubs:
-            hash_roots = self.uf_img.roots()
-            images = self._release_stale(
-                self.image_hubs,
-                judged[1],
-                lambda r: self._img_docs(r, hash_roots),
-                self._image_describe,
-                report,
-            )
-        if self.config.uses("text") and self.text_hubs:
-            text_roots = self.uf_text.roots()
-            texts = self._release_stale(
-                self.text_hubs,
-                judged[2],
-                lambda r: self._text_docs(r, text_roots),
-                self._text_describe,
-                report,
-            )
+        images = self._release_stale(
+            self.image_hubs,
+            judged[1],
+            lambda r: self._img_docs(r, self.uf_img.roots()),
+            self._image_describe,
+            report,
+        )
+        texts = self._release_stale(
+            self.text_hubs,
+            judged[2],
+            lambda r: self._text_docs(r, self.uf_text.roots()),
+            self._text_describe,
+            report,
+        )
         return idents, images, texts
 
     def _release_stale(
