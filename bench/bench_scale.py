@@ -7,8 +7,9 @@
     .venv/bin/python bench/bench_scale.py --workers 2             # records read in 2 worker processes
 
 For each size N: a synthetic world of N records (no images) is generated, then one child process ingests it
-into a fresh store (extraction and scoring included, linking off), links it, and runs phone and text
-searches in-process; the child reports ingest records/s, link seconds, search p50/p95 and its peak memory
+into a fresh store (extraction and scoring included, linking off), links it, and runs 200 phone and 200
+text searches in-process through the search box's own function (``lantern.web.queries.search``: count,
+ranking, snippets and result rows, what a page or ``/api/search`` waits for); the child reports ingest records/s, link seconds, search p50/p95 and its peak memory
 (and, with ``--workers``, the largest worker's: the total is the main process plus workers times that).
 The last column divides each step's time by N log N relative to the smallest size, so a growth faster than
 n log n shows as a number rising above 1. A bare ``json.loads`` of the same file is timed in the same run as
@@ -42,7 +43,8 @@ def child(world: Path, data_dir: Path, database_url: str | None, workers: int) -
     from lantern.networks.runner import run_link
     from lantern.store.db import open_database
     from lantern.store.schema import entities
-    from lantern.store.search import search_text
+    from lantern.web.models import SearchFilters
+    from lantern.web.queries import search
 
     settings = load_settings(data_dir, database_url)
     engine = open_database(settings.database_url)
@@ -70,15 +72,11 @@ def child(world: Path, data_dir: Path, database_url: str | None, workers: int) -
         for _ in range(200):
             phone = rng.choice(phones)
             started = time.perf_counter()
-            connection.execute(
-                select(entities.c.record_pk)
-                .where(entities.c.kind == "phone", entities.c.value == phone)
-                .limit(50)
-            ).all()
+            search(connection, phone, SearchFilters())
             timings["phone"].append(time.perf_counter() - started)
             query = " ".join(rng.sample(words, 2))
             started = time.perf_counter()
-            search_text(connection, query, limit=50)
+            search(connection, query, SearchFilters())
             timings["text"].append(time.perf_counter() - started)
     result = {
         "read": summary.read,

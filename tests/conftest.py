@@ -148,3 +148,17 @@ def ad(number: int, **fields) -> dict:
     }
     record.update(fields)
     return record
+
+
+def text_search(connection, words: str, **options) -> list[tuple[str, list[str]]]:
+    """What the search box (``lantern.web.queries.search``) finds for ``words``: each record's id, in
+    order, with the words its snippet marks."""
+    from lantern.web.models import SearchFilters
+    from lantern.web.queries import search
+
+    response = search(connection, words, SearchFilters(), **options)
+    found = []
+    for result in response.results:
+        snippet = result.snippet
+        found.append((result.record_id, [snippet.text[a:b] for a, b in snippet.marks] if snippet else []))
+    return found

@@ -16,7 +16,8 @@ from sqlalchemy import func, insert, select, text
 from lantern.store.db import open_database
 from lantern.store.dialect import insert_ignoring_duplicates, update_rows
 from lantern.store.schema import entities, quarantine, records
-from lantern.store.search import search_text, tsquery_text
+from lantern.store.search import tsquery_text
+from tests.conftest import text_search
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 
@@ -123,12 +124,46 @@ def test_prefix_search_and_highlighting(database_url: str) -> None:
             connection.execute(
                 text("INSERT INTO records_fts(rowid, title, body) SELECT id, title, body FROM records")
             )
-        hits = search_text(connection, "dall* café")
-        assert len(hits) == 1
-        assert "[Dallas]" in hits[0].title_snippet and "[café]" in hits[0].body_snippet
-        assert search_text(connection, "'&|!:*()<->") == []
+        assert text_search(connection, "dall* café") == [("r1", ["Dallas", "café"])]
+        assert text_search(connection, "'&|!:*()<->") == []
     assert tsquery_text("new town*") == "'new' & 'town':*"
     assert tsquery_text("' & ! <-> :*") == ""
+    engine.dispose()
+
+
+def test_relevance_ranks_the_newest_matches_when_there_are_many(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both engines bound relevance the same way: past ``TOTAL_CAP`` matches, only the newest
+    ``RANK_WINDOW`` are ranked (a common word over millions of ads would otherwise rank them all), and the
+    response says so."""
+    from lantern.web import queries
+    from lantern.web.models import SearchFilters
+
+    engine = open_database(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(records),
+            [record_row(1, title="Harbour harbour", body="harbour view, harbour walk")]
+            + [record_row(n, body=f"near the harbour, room {n}") for n in range(2, 6)]
+            + [record_row(6, body="city centre")],
+        )
+        if connection.dialect.name == "sqlite":
+            connection.execute(
+                text("INSERT INTO records_fts(rowid, title, body) SELECT id, title, body FROM records")
+            )
+        ranked = [record_id for record_id, _ in text_search(connection, "harbour")]
+        assert ranked[0] == "r1" and sorted(ranked) == ["r1", "r2", "r3", "r4", "r5"]
+        assert queries.search(connection, "harbour", SearchFilters()).note is None
+
+        monkeypatch.setattr(queries, "TOTAL_CAP", 3)
+        monkeypatch.setattr(queries, "RANK_WINDOW", 3)
+        response = queries.search(connection, "harbour", SearchFilters())
+        assert response.total == 3 and response.total_is_lower_bound
+        assert sorted(r.record_id for r in response.results) == ["r3", "r4", "r5"]
+        assert response.note and "3 most recently ingested" in response.note
+        by_date = queries.search(connection, "harbour", SearchFilters(), sort="date")
+        assert [r.record_id for r in by_date.results] == ["r5", "r4", "r3", "r2", "r1"]  # no window
     engine.dispose()
 
 

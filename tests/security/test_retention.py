@@ -138,12 +138,12 @@ def test_a_held_record_cannot_be_deleted_even_by_hand(engine, corpus) -> None:
 
 
 def test_search_index_follows_the_purge(engine, corpus, database) -> None:
-    from lantern.store.search import search_text
+    from tests.conftest import text_search
 
     retention.apply(engine, corpus["settings"], 180, execute=True)
     with engine.connect() as connection:
-        found = {hit.record_pk for hit in search_text(connection, "friendly company")}
-        kept = set(connection.execute(select(records.c.id)).scalars())
+        found = {record_id for record_id, _ in text_search(connection, "friendly company")}
+        kept = set(connection.execute(select(records.c.record_id)).scalars())
     assert found == kept and len(kept) == 2
 
 

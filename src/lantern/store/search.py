@@ -1,28 +1,20 @@
-"""Full-text search over title and body: FTS5 on SQLite, tsvector on PostgreSQL, one function for both.
+"""Full-text search over title and body: FTS5 on SQLite, tsvector on PostgreSQL.
 
-Queries come from users who paste ad text, so they are never passed to the engine's query language
-as-is: each word becomes a quoted term, for FTS5 or for PostgreSQL's ``to_tsquery``, which makes
-operator injection impossible.
+The search itself is ``lantern.web.queries.search`` (the web page, the JSON API); this module keeps the
+SQLite index fed and turns what a user typed into each engine's query. Queries come from users who
+paste ad text, so they are never passed to the engine's query language as-is: each word becomes a
+quoted term, for FTS5 or for PostgreSQL's ``to_tsquery``, which makes operator injection impossible.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 WORD = re.compile(r"\w+", re.UNICODE)
 MAX_TERMS = 32
-
-
-@dataclass(slots=True, frozen=True)
-class Hit:
-    record_pk: int
-    rank: float
-    title_snippet: str
-    body_snippet: str
 
 
 _INDEX_NEW = text(
@@ -48,24 +40,6 @@ def fts5_query(user_text: str) -> str:
     return " ".join(terms[:MAX_TERMS])
 
 
-def search_text(connection: Connection, user_text: str, *, limit: int = 50, offset: int = 0) -> list[Hit]:
-    """Records matching every word, best first, with highlighted snippets (``[`` ``]`` mark matches)."""
-    if connection.dialect.name == "postgresql":
-        return _search_postgres(connection, user_text, limit, offset)
-    query = fts5_query(user_text)
-    if not query:
-        return []
-    rows = connection.execute(
-        text(
-            "SELECT rowid, bm25(records_fts, 2.0, 1.0) AS rank, "
-            "snippet(records_fts, 0, '[', ']', '…', 12), snippet(records_fts, 1, '[', ']', '…', 24) "
-            "FROM records_fts WHERE records_fts MATCH :query ORDER BY rank LIMIT :limit OFFSET :offset"
-        ),
-        {"query": query, "limit": limit, "offset": offset},
-    )
-    return [Hit(int(pk), float(rank), title or "", body or "") for pk, rank, title, body in rows]
-
-
 def tsquery_text(user_text: str) -> str:
     """The PostgreSQL twin of ``fts5_query``: an AND of quoted words for ``to_tsquery``.
 
@@ -79,20 +53,3 @@ def tsquery_text(user_text: str) -> str:
         prefix = user_text[match.end() : match.end() + 1] == "*"
         terms.append(f"'{match.group(0)}'" + (":*" if prefix else ""))
     return " & ".join(terms[:MAX_TERMS])
-
-
-def _search_postgres(connection: Connection, user_text: str, limit: int, offset: int) -> list[Hit]:
-    query = tsquery_text(user_text)
-    if not query:
-        return []
-    rows = connection.execute(
-        text(
-            "SELECT id, ts_rank(search_vector, q) AS rank, "
-            "ts_headline('simple', coalesce(title, ''), q, 'StartSel=[, StopSel=], MaxWords=12, MinWords=4'), "
-            "ts_headline('simple', coalesce(body, ''), q, 'StartSel=[, StopSel=], MaxWords=24, MinWords=8') "
-            "FROM records, to_tsquery('simple', :query) AS q WHERE search_vector @@ q "
-            "ORDER BY rank DESC, id LIMIT :limit OFFSET :offset"
-        ),
-        {"query": query, "limit": limit, "offset": offset},
-    )
-    return [Hit(int(pk), -float(rank), title or "", body or "") for pk, rank, title, body in rows]

@@ -169,12 +169,18 @@ def plain_text(raw: str) -> tuple[str, list[int]]:
         out.append(piece)
         length += len(piece)
 
+    def emit_run(start: int, end: int) -> None:
+        # Text between tokens holds no whitespace, so it is kept whole, one offset per character
+        # (a character at a time, this was most of a phone search's time).
+        nonlocal length
+        if start < end:
+            positions[start:end] = range(length, length + end - start)
+            out.append(raw[start:end])
+            length += end - start
+
     for match in _TOKEN.finditer(raw):
-        for i in range(cursor, match.start()):
-            positions[i] = length
-            emit(raw[i])
-        for i in range(match.start(), match.end()):
-            positions[i] = length
+        emit_run(cursor, match.start())
+        positions[match.start() : match.end()] = [length] * (match.end() - match.start())
         token = match.group()
         if token.startswith("<"):
             if _BLOCK_TAG.match(token):
@@ -185,9 +191,7 @@ def plain_text(raw: str) -> tuple[str, list[int]]:
             decoded = html.unescape(token)
             emit(" " if decoded.isspace() else decoded)
         cursor = match.end()
-    for i in range(cursor, len(raw)):
-        positions[i] = length
-        emit(raw[i])
+    emit_run(cursor, len(raw))
     positions[len(raw)] = length
     return "".join(out), positions
 

@@ -44,7 +44,7 @@ from lantern.store.schema import (
     records,
     suppressed_hubs,
 )
-from lantern.store.search import WORD, fts5_query
+from lantern.store.search import WORD, fts5_query, tsquery_text
 from lantern.web.highlight import (
     MARK_CLOSE,
     MARK_OPEN,
@@ -566,15 +566,28 @@ def _pick_snippet(title: str, body: str, open_marker: str, close_marker: str) ->
 def _text_search_postgres(
     connection: Connection, words: str, conditions: list[Any], sort: SortOrder, limit: int, offset: int
 ) -> tuple[list[int], dict[int, Snippet], int, bool]:
-    terms = " ".join(WORD.findall(words)[:32])
+    """The PostgreSQL twin of the FTS5 search: the same words (a trailing ``*`` searches a prefix), the
+    same ``RANK_WINDOW`` bound on relevance, ``ts_rank`` in place of ``bm25``."""
+    terms = tsquery_text(words)
     if not terms:
         return [], {}, 0, False
-    tsquery = func.plainto_tsquery("simple", terms)
+    tsquery = func.to_tsquery("simple", terms)
     vector = literal_column("records.search_vector")
-    stmt = select(records.c.id).where(vector.op("@@")(tsquery)).where(*conditions)
-    order = [func.ts_rank(vector, tsquery).desc(), records.c.id] if sort == "relevance" else _order(sort)
-    pks = list(connection.execute(stmt.order_by(*order).limit(limit + 1).offset(offset)).scalars())
+    matches = vector.op("@@")(tsquery)
+    stmt = select(records.c.id).where(matches).where(*conditions)
     total, lower_bound = _capped_total(connection, stmt)
+    if sort == "relevance":
+        # Rank the newest RANK_WINDOW matches only, as on SQLite. Ranking every match read each matching
+        # row's tsvector: 0.9 s for two common words over a million ads (docs/benchmarks.md).
+        newest = stmt.order_by(records.c.id.desc()).limit(RANK_WINDOW).subquery()
+        ranked = (
+            select(records.c.id)
+            .join(newest, newest.c.id == records.c.id)
+            .order_by(func.ts_rank(vector, tsquery).desc(), records.c.id)
+        )
+        pks = list(connection.execute(ranked.limit(limit + 1).offset(offset)).scalars())
+    else:
+        pks = list(connection.execute(stmt.order_by(*_order(sort)).limit(limit + 1).offset(offset)).scalars())
     snippets: dict[int, Snippet] = {}
     if pks:
         options = "StartSel=\x02, StopSel=\x03, MaxWords=24, MinWords=8"
@@ -583,7 +596,7 @@ def _text_search_postgres(
                 records.c.id,
                 func.ts_headline("simple", func.coalesce(records.c.title, ""), tsquery, options),
                 func.ts_headline("simple", func.coalesce(records.c.body, ""), tsquery, options),
-            ).where(records.c.id.in_(pks))
+            ).where(records.c.id.in_(pks[:limit]))
         )
         for pk, title_snip, body_snip in rows:
             snippets[int(pk)] = _pick_snippet(title_snip or "", body_snip or "", MARK_OPEN, MARK_CLOSE)
