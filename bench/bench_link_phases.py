@@ -8,7 +8,8 @@ Make DATA_DIR by ingesting a synthetic world without linking, for example
 be reused.
 Each phase function of ``lantern.networks.runner`` and ``Linker.add`` is wrapped with a timer; the times
 of nested phases overlap (``_rescore_chunk`` is inside ``_rescore_networks``, ``_placed_members``, reading
-a full run's network members, inside ``_rescore_chunk``; ``Linker._release_stale_hubs`` inside ``Linker.add``).
+a full run's network members, inside ``_rescore_chunk``; ``write_full_run``, a full run's record
+rows in key order, inside ``_rescore_networks``; ``Linker._release_stale_hubs`` inside ``Linker.add``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 PHASES = ("_save_state", "_write_assignments", "_rescore_networks", "_rescore_chunk", "_placed_members",
-          "_reset_outside_networks", "_write_hubs", "_member_counts", "_link_input")  # fmt: skip
+          "write_full_run", "_reset_outside_networks", "_write_hubs", "_member_counts", "_link_input")  # fmt: skip
 
 
 def _timed(totals: dict[str, float], label: str, function: Any) -> Any:

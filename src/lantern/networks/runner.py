@@ -7,7 +7,8 @@ marker, ``DATA_DIR/link-pending``: it is written before the state file and remov
 commits. A run that finds it (the previous one stopped between the state and the end of its writes) links
 everything again and writes everything back, which rewrites every record's network and scores, so the
 state and the store converge. While a run writes, readers may see records already in their new networks
-whose network rows are not rewritten yet.
+whose network rows are not rewritten yet, or (a full run, which writes its records last) network rows
+whose members do not point at them yet.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-import numpy as np
 from sqlalchemy import Engine, Text, cast, delete, exists, func, insert, select
 from sqlalchemy.engine import Connection
 
@@ -37,6 +37,13 @@ from lantern.networks.inputs import (
     link_doc,
     record_key,
     slim_extracted,
+)
+from lantern.networks.placement import (
+    SET_NETWORK,
+    SET_SCORES,
+    Placement,
+    StagedMembers,
+    write_full_run,
 )
 from lantern.store.dialect import update_rows
 from lantern.store.schema import networks, records, suppressed_hubs
@@ -256,7 +263,8 @@ def run_link(
     _mark_pending(settings)
     _save_state(linker, settings)
     placement = Placement.of(linker, assigned) if full else None
-    _write_assignments(engine, result, assigned, changed_keys, placement)
+    if placement is None:
+        _write_assignments(engine, result, assigned, changed_keys)
     del assigned, changed_keys  # a million keys are not needed while rescoring
     assessor = assessor or Assessor.load()
     summary.networks_updated = _rescore_networks(engine, result, assessor, touched_networks, placement)
@@ -272,35 +280,10 @@ def run_link(
 
 # Column → row parameter for the bulk updates (``lantern.store.dialect.update_rows``: one statement
 # for all rows on PostgreSQL, executemany on SQLite).
-_SET_NETWORK = {"network_id": "_network", "linked_revision": "_revision"}
 _SET_NETWORK_ONLY = {"network_id": "_network"}
 
 ID_BATCH = 900
 """Primary keys per ``IN`` list when rows are read by key."""
-
-
-@dataclass(frozen=True)
-class Placement:
-    """A full run's records by linker index (``Linker.index_of``): primary key and revision linked.
-
-    A full run links every stored record, so a network's members are known from the linker rather than
-    read back by ``network_id``, and a member's row is written once, network and scores together. Writing
-    the network first and the scores after rewrote every member row twice: at a million records the
-    first write alone took 54 s of a 557 s link.
-    """
-
-    pks: np.ndarray
-    revisions: np.ndarray
-
-    @classmethod
-    def of(cls, linker: Linker, assigned: dict[str, tuple[int, int]]) -> Placement:
-        pks = np.full(linker.n, -1, dtype=np.int64)
-        revisions = np.zeros(linker.n, dtype=np.int64)
-        for key, (pk, revision) in assigned.items():
-            index = linker.index_of(key)
-            pks[index] = pk
-            revisions[index] = revision
-        return cls(pks, revisions)
 
 
 def _pks_for_keys(connection: Connection, keys: list[str]) -> dict[str, int]:
@@ -325,48 +308,24 @@ def _write_assignments(
     result: LinkResult,
     assigned: dict[str, tuple[int, int]],
     changed: set[str],
-    placement: Placement | None = None,
 ) -> None:
     """Every record of this run gets its network and is marked linked; older records whose network was
     renamed by a merge or split get the new name. One transaction per ``CHUNK`` records, so the
-    write-ahead log stays bounded (the pending marker covers a crash between two of them).
-
-    With a ``placement`` (a full run) only the records alone in their network are written here; members
-    of networks get theirs with their scores (``_rescore_chunk``)."""
-    if placement is not None:
-        _write_records_alone(engine, result, placement)
-        return
+    write-ahead log stays bounded (the pending marker covers a crash between two of them). A full run
+    writes its records after rescoring instead (``lantern.networks.placement.write_full_run``)."""
     for batch in _batches(assigned.items(), CHUNK):
         rows = [
             {"_pk": pk, "_network": result.network_of(key), "_revision": revision}
             for key, (pk, revision) in batch
         ]
         with engine.begin() as connection:
-            update_rows(connection, records, "id", rows, _SET_NETWORK)
+            update_rows(connection, records, "id", rows, SET_NETWORK)
     others = (key for key in changed if key not in assigned)
     for batch in _batches(others, CHUNK):
         with engine.begin() as connection:
             pks = _pks_for_keys(connection, batch)
             renamed = [{"_pk": pks[key], "_network": result.network_of(key)} for key in batch if key in pks]
             update_rows(connection, records, "id", renamed, _SET_NETWORK_ONLY)
-
-
-def _write_records_alone(engine: Engine, result: LinkResult, placement: Placement) -> None:
-    alone = np.flatnonzero((result.network_sizes() < 2) & (placement.pks >= 0))
-    alone = alone[np.argsort(placement.pks[alone], kind="stable")]  # in key order: neighbouring pages
-    for start in range(0, len(alone), CHUNK):
-        indexes = alone[start : start + CHUNK]
-        rows = [
-            {"_pk": pk, "_network": result.network_at(index), "_revision": revision}
-            for index, pk, revision in zip(
-                indexes.tolist(),
-                placement.pks[indexes].tolist(),
-                placement.revisions[indexes].tolist(),
-                strict=True,
-            )
-        ]
-        with engine.begin() as connection:
-            update_rows(connection, records, "id", rows, _SET_NETWORK)
 
 
 MEMBER_COLUMNS = (
@@ -378,8 +337,6 @@ MEMBER_COLUMNS = (
     EXTRACTED_TEXT,
     records.c.network_id,
 )
-
-_SET_SCORES = {"trafficking_score": "_traff", "minor_score": "_minor", "network_indicators": "_indicators"}
 
 
 def _own_risk(row: dict[str, Any]) -> dict[str, float]:
@@ -400,7 +357,11 @@ RESCORE_ROWS = 20_000
 
 
 def _rescore_networks(
-    engine: Engine, result: LinkResult, assessor: Assessor, touched: set[str], placement: Placement | None
+    engine: Engine,
+    result: LinkResult,
+    assessor: Assessor,
+    touched: set[str],
+    placement: Placement | None,
 ) -> int:
     """Summaries, structural indicators and network-adjusted scores for every network that changed.
 
@@ -411,7 +372,8 @@ def _rescore_networks(
 
     A full run (``placement``) rescores every network of the result and deletes the rows of networks
     that no longer exist: it has placed every record, so their former members are already elsewhere (and
-    those now alone get their own scores back in ``_reset_outside_networks``).
+    those now alone get their own scores back in ``_reset_outside_networks``). Its record rows are written
+    after the last chunk, all in key order (``write_full_run``).
     """
     if placement is not None:
         sizes = {info.id: info.records for info in result.networks(min_size=2)}
@@ -427,9 +389,12 @@ def _rescore_networks(
     now = datetime.now(UTC)
     hubs = frozenset(hub.value for hub in result.suppressed_hubs)
     updated = 0
+    staged = StagedMembers() if placement is not None else None
     for chunk in _rescore_chunks(ordered, sizes):
         with engine.begin() as connection:
-            updated += _rescore_chunk(connection, chunk, result, assessor, hubs, now, placement)
+            updated += _rescore_chunk(connection, chunk, result, assessor, hubs, now, placement, staged)
+    if placement is not None and staged is not None:
+        write_full_run(engine, result, placement, staged, CHUNK)
     return updated
 
 
@@ -472,9 +437,10 @@ def _rescore_chunk(
     hubs: frozenset[str],
     now: datetime,
     placement: Placement | None = None,
+    staged: StagedMembers | None = None,
 ) -> int:
     """Rescore one chunk of networks (a query for their members, one insert, one bulk update); with a
-    ``placement``, members are read by key and their network is written with their scores."""
+    ``placement``, members are read by key, and their rows, network included, are ``staged`` instead."""
     if placement is None:
         members_of = _stored_members(connection, chunk)
     else:
@@ -491,12 +457,12 @@ def _rescore_chunk(
         network_rows.append(_network_row(network_id, group, result, assessor, hubs, now, score_rows))
     if network_rows:
         connection.execute(insert(networks), network_rows)
-    if placement is None:
-        update_rows(connection, records, "id", score_rows, _SET_SCORES)
+    if placement is None or staged is None:
+        update_rows(connection, records, "id", score_rows, SET_SCORES)
     else:
         for row in score_rows:
             row["_network"], row["_revision"] = placed[row["_pk"]]
-        update_rows(connection, records, "id", score_rows, _SET_SCORES | _SET_NETWORK)
+        staged.add(score_rows)
     return len(network_rows)
 
 
@@ -510,7 +476,10 @@ def _stored_members(connection: Connection, chunk: list[str]) -> dict[str, list[
 
 
 def _placed_members(
-    connection: Connection, chunk: list[str], result: LinkResult, placement: Placement
+    connection: Connection,
+    chunk: list[str],
+    result: LinkResult,
+    placement: Placement,
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[int, tuple[str, int]]]:
     """Each network's member rows, found by key from the linker, in key order (as ``_stored_members``
     finds them); and each member's new (network, revision) by key."""
@@ -549,7 +518,7 @@ def _reset_outside_networks(engine: Engine) -> int:
             rows = connection.execute(query.where(records.c.id > last).limit(CHUNK)).mappings().all()
             if not rows:
                 return reset
-            update_rows(connection, records, "id", [_own_score_row(row) for row in rows], _SET_SCORES)
+            update_rows(connection, records, "id", [_own_score_row(row) for row in rows], SET_SCORES)
         reset += len(rows)
         last = rows[-1]["id"]
 
