@@ -64,6 +64,8 @@ class StagedMembers:
     _codes: dict[str, int] = field(default_factory=dict)
 
     def add(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:  # a chunk whose networks have no stored members left
+            return
         codes = []
         for row in rows:
             code = self._codes.get(row["_network"])
