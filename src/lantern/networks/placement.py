@@ -50,9 +50,11 @@ class Placement:
 
 @dataclass
 class StagedMembers:
-    """Rescored members' rows (``_pk``, ``_network``, ``_revision``, ``_traff``, ``_minor``,
-    ``_indicators``) kept as arrays until ``write_full_run``; indicators only where a network added some."""
+    """A full run's ``placement`` and its rescored members' rows (``_pk``, ``_network``, ``_revision``,
+    ``_traff``, ``_minor``, ``_indicators``), kept as arrays until ``write_full_run``; indicators only where
+    a network added some."""
 
+    placement: Placement
     pks: list[np.ndarray] = field(default_factory=list)
     revisions: list[np.ndarray] = field(default_factory=list)
     scores: list[np.ndarray] = field(default_factory=list)
@@ -88,11 +90,10 @@ def _joined(parts: list[np.ndarray], dtype: Any, shape: tuple[int, ...] = ()) ->
     return np.concatenate(parts) if parts else np.empty((0, *shape), dtype=dtype)
 
 
-def write_full_run(
-    engine: Engine, result: LinkResult, placement: Placement, staged: StagedMembers, chunk: int
-) -> None:
+def write_full_run(engine: Engine, result: LinkResult, staged: StagedMembers, chunk: int) -> None:
     """Every placed record's row, in primary-key order, ``chunk`` records per transaction: members with
     network, revision and scores, records alone with network and revision (their own scores stand)."""
+    placement = staged.placement
     alone = np.flatnonzero((result.network_sizes() < 2) & (placement.pks >= 0))
     member_pks = _joined(staged.pks, np.int64)
     member_revisions = _joined(staged.revisions, np.int64)

@@ -357,11 +357,7 @@ RESCORE_ROWS = 20_000
 
 
 def _rescore_networks(
-    engine: Engine,
-    result: LinkResult,
-    assessor: Assessor,
-    touched: set[str],
-    placement: Placement | None,
+    engine: Engine, result: LinkResult, assessor: Assessor, touched: set[str], placement: Placement | None
 ) -> int:
     """Summaries, structural indicators and network-adjusted scores for every network that changed.
 
@@ -389,12 +385,12 @@ def _rescore_networks(
     now = datetime.now(UTC)
     hubs = frozenset(hub.value for hub in result.suppressed_hubs)
     updated = 0
-    staged = StagedMembers() if placement is not None else None
+    staged = StagedMembers(placement) if placement is not None else None
     for chunk in _rescore_chunks(ordered, sizes):
         with engine.begin() as connection:
-            updated += _rescore_chunk(connection, chunk, result, assessor, hubs, now, placement, staged)
-    if placement is not None and staged is not None:
-        write_full_run(engine, result, placement, staged, CHUNK)
+            updated += _rescore_chunk(connection, chunk, result, assessor, hubs, now, staged)
+    if staged is not None:
+        write_full_run(engine, result, staged, CHUNK)
     return updated
 
 
@@ -436,15 +432,14 @@ def _rescore_chunk(
     assessor: Assessor,
     hubs: frozenset[str],
     now: datetime,
-    placement: Placement | None = None,
     staged: StagedMembers | None = None,
 ) -> int:
-    """Rescore one chunk of networks (a query for their members, one insert, one bulk update); with a
-    ``placement``, members are read by key, and their rows, network included, are ``staged`` instead."""
-    if placement is None:
+    """Rescore one chunk of networks (a query for their members, one insert, one bulk update); a full
+    run's members (``staged``) are read by key, and their rows, network included, are staged instead."""
+    if staged is None:
         members_of = _stored_members(connection, chunk)
     else:
-        members_of, placed = _placed_members(connection, chunk, result, placement)
+        members_of, placed = _placed_members(connection, chunk, result, staged.placement)
     connection.execute(delete(networks).where(networks.c.id.in_(chunk)))
     network_rows: list[dict[str, Any]] = []
     score_rows: list[dict[str, Any]] = []
@@ -457,7 +452,7 @@ def _rescore_chunk(
         network_rows.append(_network_row(network_id, group, result, assessor, hubs, now, score_rows))
     if network_rows:
         connection.execute(insert(networks), network_rows)
-    if placement is None or staged is None:
+    if staged is None:
         update_rows(connection, records, "id", score_rows, SET_SCORES)
     else:
         for row in score_rows:
@@ -476,10 +471,7 @@ def _stored_members(connection: Connection, chunk: list[str]) -> dict[str, list[
 
 
 def _placed_members(
-    connection: Connection,
-    chunk: list[str],
-    result: LinkResult,
-    placement: Placement,
+    connection: Connection, chunk: list[str], result: LinkResult, placement: Placement
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[int, tuple[str, int]]]:
     """Each network's member rows, found by key from the linker, in key order (as ``_stored_members``
     finds them); and each member's new (network, revision) by key."""
