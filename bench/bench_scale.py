@@ -9,8 +9,8 @@
 For each size N: a synthetic world of N records (no images) is generated, then one child process ingests it
 into a fresh store (extraction and scoring included, linking off), links it, and runs 200 phone and 200
 text searches in-process through the search box's own function (``lantern.web.queries.search``: count,
-ranking, snippets and result rows, what a page or ``/api/search`` waits for); the child reports ingest records/s, link seconds, search p50/p95 and its peak memory
-(and, with ``--workers``, the largest worker's: the total is the main process plus workers times that).
+ranking, snippets and result rows, what a page or ``/api/search`` waits for); the child reports ingest
+records/s, link seconds, search p50/p95 and its peak memory (and, with ``--workers``, the largest worker's: the total is the main process plus workers times that).
 The last column divides each step's time by N log N relative to the smallest size, so a growth faster than
 n log n shows as a number rising above 1. A bare ``json.loads`` of the same file is timed in the same run as
 the baseline.

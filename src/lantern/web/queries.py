@@ -580,14 +580,14 @@ def _text_search_postgres(
         # Rank the newest RANK_WINDOW matches only, as on SQLite. Ranking every match read each matching
         # row's tsvector: 0.9 s for two common words over a million ads (docs/benchmarks.md).
         newest = stmt.order_by(records.c.id.desc()).limit(RANK_WINDOW).subquery()
-        ranked = (
+        page = (
             select(records.c.id)
             .join(newest, newest.c.id == records.c.id)
             .order_by(func.ts_rank(vector, tsquery).desc(), records.c.id)
         )
-        pks = list(connection.execute(ranked.limit(limit + 1).offset(offset)).scalars())
     else:
-        pks = list(connection.execute(stmt.order_by(*_order(sort)).limit(limit + 1).offset(offset)).scalars())
+        page = stmt.order_by(*_order(sort))
+    pks = list(connection.execute(page.limit(limit + 1).offset(offset)).scalars())
     snippets: dict[int, Snippet] = {}
     if pks:
         options = "StartSel=\x02, StopSel=\x03, MaxWords=24, MinWords=8"
