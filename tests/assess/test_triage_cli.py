@@ -61,4 +61,6 @@ def test_triage_ranks_by_minor_score_with_reasons(database_url: str) -> None:
     assert "M1" in out and "16" in out
     with engine.connect() as connection:
         rows = triage.queue(connection, minor=False, limit=3)
-    assert rows[0]["key"] == "t:a" and rows[0]["reasons"][0]["id"] == "T01"
+    # a and c have the same trafficking score: among equals the newer record comes first.
+    assert [row["key"] for row in rows] == ["t:c", "t:a", "t:b"]
+    assert rows[1]["reasons"][0]["id"] == "T01"

@@ -229,3 +229,38 @@ def test_bulk_inserted_rows_read_back_exactly_as_written(database_url: str) -> N
     assert stored[0][:4] == ("title 1", awkward, {"k": "v\tw", "n": None}, {"phones": ["+17135550100"]})
     assert stored[1] == (None, "", {"empty": ""}, {"x": [1, 2.5, True]}, None)
     assert flags == [("+17135550101", False), ("jo\\@example.com", True)]
+
+
+def test_triage_queue_is_one_index_walk_in_score_order(database_url: str) -> None:
+    """Migration 0006: the queue (likely minors first, then trafficking, newest first among equal
+    scores) pages through ``ix_records_risk`` instead of sorting every scored record for each page."""
+    from lantern.store.queries import ANY_RISK, RISK_ORDER
+    from lantern.web.queries import triage
+
+    scores = [(m / 4, t / 4) for m in range(3) for t in range(3)] * 4  # ties on purpose, (0, 0) included
+    engine = open_database(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(records),
+            [record_row(n, minor_score=m, trafficking_score=t) for n, (m, t) in enumerate(scores)],
+        )
+        stored = connection.execute(select(records.c.id, records.c.minor_score, records.c.trafficking_score))
+        expected = sorted(((-m, -t, -pk) for pk, m, t in stored if m or t))
+        pages = [triage(connection, page=page, page_size=7) for page in (1, 2, 3, 4, 5, 6)]
+        listed = [(r.minor_score, r.trafficking_score, r.record_id) for page in pages for r in page.results]
+        assert [page.has_next for page in pages] == [True, True, True, True, False, False]
+        by_pk = dict(connection.execute(select(records.c.id, records.c.record_id)).all())
+        assert listed == [(-m, -t, by_pk[-pk]) for m, t, pk in expected]
+
+        query = select(records.c.id).where(ANY_RISK).order_by(*RISK_ORDER).limit(26)
+        sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+        if engine.dialect.name == "sqlite":
+            plan = " ".join(row[-1] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql)))
+            assert "ix_records_risk" in plan and "TEMP B-TREE" not in plan, plan
+        else:
+            connection.execute(text("ANALYZE records"))
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):  # a tiny table: ask
+                connection.execute(text(f"SET LOCAL {setting} = off"))  # whether the index can serve it
+            plan = "\n".join(connection.execute(text("EXPLAIN " + sql)).scalars())
+            assert "Index Only Scan Backward using ix_records_risk" in plan and "Sort" not in plan, plan
+    engine.dispose()

@@ -14,6 +14,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from lantern.commands.common import console, database_from
+from lantern.store.queries import RISK_ORDER
 from lantern.store.schema import records
 
 REASONS = 3
@@ -32,6 +33,8 @@ def top_reasons(indicators: list[dict[str, Any]], score: str, count: int = REASO
 
 def queue(connection: Any, *, minor: bool, limit: int) -> list[dict[str, Any]]:
     """Rows of the ranked queue: key, both scores, title and the top reasons."""
+    # Newest first among equal scores, as the web queue: both orders are an index walked backwards.
+    order = RISK_ORDER if minor else (records.c.trafficking_score.desc(), records.c.id.desc())
     column = records.c.minor_score if minor else records.c.trafficking_score
     query = (
         select(
@@ -44,7 +47,7 @@ def queue(connection: Any, *, minor: bool, limit: int) -> list[dict[str, Any]]:
             records.c.extracted,
         )
         .where(column > 0)
-        .order_by(column.desc(), records.c.id)
+        .order_by(*order)
         .limit(limit)
     )
     rows = []

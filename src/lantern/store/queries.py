@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Connection
 
 from lantern.store.schema import (
@@ -20,6 +20,16 @@ from lantern.store.schema import (
 )
 
 STREAM_CHUNK = 2000
+
+RISK_ORDER = (records.c.minor_score.desc(), records.c.trafficking_score.desc(), records.c.id.desc())
+"""The ranked queue's order: likely minors first (PRINCIPLES.md §3), then trafficking, then the newest
+among equal scores (scores take few distinct values, so ties are large). It is ``ix_records_risk`` walked
+backwards, so a page of the queue reads only its own rows, however large the store."""
+
+ANY_RISK = tuple_(records.c.minor_score, records.c.trafficking_score) > tuple_(0.0, 0.0)
+"""Records with either score above zero, as a range of ``ix_records_risk`` (scores are never negative, so
+this is ``minor_score > 0 OR trafficking_score > 0``, which the planners answered by reading both
+single-column indexes and sorting every match)."""
 
 
 def iter_records(connection: Connection) -> Iterator[dict[str, Any]]:

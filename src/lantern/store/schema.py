@@ -55,7 +55,7 @@ records = Table(
     UniqueConstraint("source", "record_id", name="uq_records_source_record_id"),
     Index("ix_records_posted_at", "posted_at"),
     Index("ix_records_network_id", "network_id"),
-    Index("ix_records_minor_score", "minor_score"),
+    Index("ix_records_risk", "minor_score", "trafficking_score", "id"),
     Index("ix_records_trafficking_score", "trafficking_score"),
 )
 

@@ -24,7 +24,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     table,
     text,
@@ -34,7 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from lantern.assess import load_catalogue
 from lantern.extract import ExtractConfig, extract_text
 from lantern.networks.inputs import city_of, record_key
-from lantern.store.queries import fill_network_indicators
+from lantern.store.queries import ANY_RISK, RISK_ORDER, fill_network_indicators
 from lantern.store.schema import (
     entities,
     images,
@@ -352,7 +351,7 @@ def _filter_conditions(connection: Connection, filters: SearchFilters) -> list[A
 
 def _order(sort: SortOrder) -> list[Any]:
     if sort == "risk":
-        return [records.c.minor_score.desc(), records.c.trafficking_score.desc(), records.c.id.desc()]
+        return list(RISK_ORDER)
     return [records.c.posted_at.desc(), records.c.id.desc()]
 
 
@@ -633,12 +632,13 @@ def filter_options(connection: Connection, which: str) -> list[str]:
 
 
 def triage(connection: Connection, *, page: int = 1, page_size: int = PAGE_SIZE) -> TriagePage:
-    """Likely minors first, then the trafficking score: children first (PRINCIPLES.md §3)."""
+    """Likely minors first, then the trafficking score, newest first among equals: children first
+    (PRINCIPLES.md §3). One index walk per page (``RISK_ORDER``)."""
     page = bounded_page(page)
     stmt = (
         select(*SUMMARY_COLUMNS)
-        .where(or_(records.c.minor_score > 0, records.c.trafficking_score > 0))
-        .order_by(records.c.minor_score.desc(), records.c.trafficking_score.desc(), records.c.id)
+        .where(ANY_RISK)
+        .order_by(*RISK_ORDER)
         .limit(page_size + 1)
         .offset((page - 1) * page_size)
     )
