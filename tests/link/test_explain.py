@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lantern.link import Linker
 
-from .helpers import doc, flip, phone
+from .helpers import TEMPLATE, doc, flip, phone
 
 IMG = "00ff00ff00ff00ff"
 
@@ -40,6 +40,32 @@ def test_explain_prefers_the_direct_hop() -> None:
     )
     assert len(result.explain("s:a", "s:c")) == 1
     assert len(result.explain("s:b", "s:d")) == 3
+
+
+def test_paths_from_one_record_match_the_paths_one_by_one() -> None:
+    """A network page explains its first members with one search from the founder: the same paths as
+    explaining each member alone, over every kind of evidence; nothing for other networks or unknown
+    records; and a bounded search leaves the members it did not reach for on-demand explanation."""
+    chain = [doc(f"s:{i}", phones=[phone(i), phone(i + 1)]) for i in range(10)]  # s:0 - s:1 - ... - s:9
+    result = Linker().add(
+        [
+            *chain,
+            doc("s:img", phones=[phone(9)], image_phashes=[IMG]),
+            doc("s:near", image_phashes=[flip(IMG, 3)], text=TEMPLATE.format(name="Ana", city="Reno")),
+            doc("s:twin", text=TEMPLATE.format(name="Bea", city="Reno")),
+            doc("t:other", phones=[phone(50)]),
+        ]
+    )
+    keys = [f"s:{i}" for i in range(10)] + ["s:img", "s:near", "s:twin", "t:other", "s:unknown"]
+    one_by_one = {key: result.explain("s:0", key) for key in keys if key != "s:unknown"}
+    together = result.explain_from("s:0", keys)
+    assert together == {**one_by_one, "s:unknown": None}
+    assert [h.kind for h in together["s:twin"]] == ["phone"] * 9 + ["image", "text"]
+    assert together["t:other"] is None and together["s:0"] == []
+
+    bounded = result.explain_from("s:0", keys, max_expanded=3)  # expands s:0, s:1, s:2
+    assert {key for key, hops in bounded.items() if hops is not None} == {"s:0", "s:1", "s:2", "s:3"}
+    assert bounded["s:3"] == one_by_one["s:3"]
 
 
 def test_summary_and_itinerary_ordering() -> None:

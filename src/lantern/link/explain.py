@@ -39,10 +39,40 @@ class Hop:
         return f"{self.source} –[{self.evidence}]– {self.target}"
 
 
-def neighbours(linker: Linker, doc: int) -> list[tuple[int, Hop]]:
-    """Records one hop of kept evidence away from ``doc``, with the hop."""
+class _Search:
+    """What one search has already expanded, and the text band keys of the records it may visit.
+
+    Evidence expanded once reaches no record it has not reached: every holder of a phone is listed the
+    first time any holder is expanded, so each identifier and each image hash is expanded once per search
+    (a phone on 5,000 records of a network was listed 5,000 times). The LSH band keys of the allowed
+    records are computed in one vectorised pass instead of record by record (about two thirds of a
+    record's expansion on a million-record store).
+    """
+
+    def __init__(self, linker: Linker, allowed: np.ndarray | None) -> None:
+        self.linker = linker
+        self.idents: set[int] = set()
+        self.hashes: set[int] = set()
+        self.members = np.flatnonzero(allowed) if allowed is not None else None
+        self._band_keys: np.ndarray | None = None
+
+    def band_keys(self, doc: int) -> np.ndarray:
+        from lantern.link.text import band_hashes
+
+        linker = self.linker
+        if self.members is None:
+            return band_hashes(linker.sig[[doc]], linker.bands, linker.rows)[0]
+        if self._band_keys is None:
+            self._band_keys = band_hashes(linker.sig[self.members], linker.bands, linker.rows)
+        return self._band_keys[int(np.searchsorted(self.members, doc))]
+
+
+def neighbours(linker: Linker, doc: int, search: _Search | None = None) -> list[tuple[int, Hop]]:
+    """Records one hop of kept evidence away from ``doc``, with the hop (within ``search``: only through
+    evidence that search has not expanded yet)."""
     from lantern.link.linker import _gather
 
+    search = search or _Search(linker, None)
     cfg = linker.config
     out: list[tuple[int, Hop]] = []
     key = linker.keys[doc]
@@ -50,8 +80,9 @@ def neighbours(linker: Linker, doc: int) -> list[tuple[int, Hop]]:
     _, idents = _gather(linker.doc_ptr, linker.doc_idents, one)
     idents = idents[linker._linking_ident_mask(idents)]
     for ident in idents.tolist():
-        if ident in linker.ident_hubs:
+        if ident in linker.ident_hubs or ident in search.idents:
             continue
+        search.idents.add(ident)
         kind, _, value = linker.ident_names[ident].partition(":")
         if kind == "sha256":
             kind, label = "image", f"image sha256 {value[:16]}"
@@ -63,8 +94,9 @@ def neighbours(linker: Linker, doc: int) -> list[tuple[int, Hop]]:
     if cfg.uses("image"):
         _, hashes = _gather(linker.doc_hptr, linker.doc_hashes, one)
         for hid in hashes.tolist():
-            if int(linker.uf_img.find(np.array([hid]))[0]) in linker.image_hubs:
+            if hid in search.hashes or int(linker.uf_img.find(np.array([hid]))[0]) in linker.image_hubs:
                 continue
+            search.hashes.add(hid)
             value = linker.phash_values[hid : hid + 1]
             near = [hid]
             a, b, _ = linker.mih.neighbours(np.array([hid]), value, linker.phash_values)
@@ -81,9 +113,9 @@ def neighbours(linker: Linker, doc: int) -> list[tuple[int, Hop]]:
     if cfg.uses("text") and linker.text_ok[doc]:
         root = int(linker.uf_text.find(one)[0])
         if root not in linker.text_hubs:
-            from lantern.link.text import band_hashes, jaccard
+            from lantern.link.text import jaccard
 
-            bh = band_hashes(linker.sig[one], linker.bands, linker.rows)[0]
+            bh = search.band_keys(doc)
             cands = np.unique(
                 np.concatenate([idx.values_of(int(v)) for idx, v in zip(linker.lsh, bh, strict=True)])
             )
@@ -100,27 +132,45 @@ def neighbours(linker: Linker, doc: int) -> list[tuple[int, Hop]]:
     return out
 
 
-def shortest_path(linker: Linker, a: int, b: int, allowed: np.ndarray | None = None) -> list[Hop] | None:
-    """Hops from record a to record b over kept evidence (fewest hops), or None when not connected.
+def shortest_paths(
+    linker: Linker,
+    a: int,
+    targets: list[int],
+    allowed: np.ndarray | None = None,
+    max_expanded: int | None = None,
+) -> dict[int, list[Hop] | None]:
+    """Fewest-hop paths from record a to each target, from one breadth-first search.
 
-    ``allowed`` (bool per record) bounds the search, normally to the records of a's network.
+    A network page explains its first members from the founder: one search that stops when every target
+    is reached, instead of one search per target (on a network of 24,000 records, 40 searches of about
+    1,500 expansions each took the page 13 minutes). ``max_expanded`` bounds the records expanded; a
+    target not reached within it is None, as one in another network is (the page then offers the path on
+    demand). The paths are those the per-target search finds: breadth-first order decides each record's
+    first hop, and expanding evidence once changes no first hop.
     """
-    if a == b:
-        return []
     previous: dict[int, tuple[int, Hop]] = {a: (a, Hop("", "", "", "", ""))}
+    wanted = set(targets) - {a}
+    search = _Search(linker, allowed)
     queue = deque([a])
-    while queue:
+    expanded = 0
+    while queue and wanted and (max_expanded is None or expanded < max_expanded):
         doc = queue.popleft()
-        for other, hop in neighbours(linker, doc):
+        expanded += 1
+        for other, hop in neighbours(linker, doc, search):
             if other in previous or (allowed is not None and not allowed[other]):
                 continue
             previous[other] = (doc, hop)
-            if other == b:
-                path: list[Hop] = []
-                node = b
-                while node != a:
-                    node, step = previous[node]
-                    path.append(step)
-                return path[::-1]
+            wanted.discard(other)
             queue.append(other)
-    return None
+    return {target: _path(previous, a, target) for target in targets}
+
+
+def _path(previous: dict[int, tuple[int, Hop]], a: int, b: int) -> list[Hop] | None:
+    if b not in previous:
+        return None
+    path: list[Hop] = []
+    node = b
+    while node != a:
+        node, step = previous[node]
+        path.append(step)
+    return path[::-1]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lantern.link.explain import Hop, shortest_path
+from lantern.link.explain import Hop, shortest_paths
 from lantern.link.hubs import SuppressedHub
 from lantern.link.identifiers import KIND_CODE
 from lantern.link.linker import BatchReport, Linker, _gather
@@ -173,11 +173,30 @@ class LinkResult:
     def explain(self, a_key: str, b_key: str) -> list[Hop] | None:
         """The shortest evidence path between two records, or None when they are in different networks."""
         linker = self._check()
+        linker.index_of(b_key)  # an unknown record is an error here, not "another network"
+        return self.explain_from(a_key, [b_key])[b_key]
+
+    def explain_from(
+        self, a_key: str, b_keys: list[str], max_expanded: int | None = None
+    ) -> dict[str, list[Hop] | None]:
+        """The shortest evidence path from one record to each of several, found by one search.
+
+        None for a record in another network, one not linked, or one not reached within
+        ``max_expanded`` expanded records (``explain.shortest_paths``).
+        """
+        linker = self._check()
         roots, _ = self._state()
-        a, b = linker.index_of(a_key), linker.index_of(b_key)
-        if roots[a] != roots[b]:
-            return None
-        return shortest_path(linker, a, b, roots == roots[a])
+        a = linker.index_of(a_key)
+        same = roots == roots[a]
+        targets: dict[str, int] = {}
+        for key in b_keys:
+            try:
+                targets[key] = linker.index_of(key)
+            except KeyError:
+                continue
+        reachable = [b for b in targets.values() if same[b]]
+        found = shortest_paths(linker, a, reachable, same, max_expanded)
+        return {key: found.get(targets[key]) if key in targets else None for key in b_keys}
 
     def summary(self, network_id: str) -> NetworkSummary:
         """Records, contacts, names, images, sites, first/last seen and itinerary of one network."""

@@ -90,14 +90,12 @@ def hops_view(hops: list[Any] | None) -> list[Hop] | None:
     ]
 
 
-def explain_many(result: LinkResult, founder: str, keys: list[str]) -> dict[str, list[Hop] | None]:
-    out: dict[str, list[Hop] | None] = {}
-    for key in keys:
-        try:
-            out[key] = hops_view(result.explain(founder, key))
-        except Exception:
-            out[key] = None
-    return out
+def explain_many(
+    result: LinkResult, founder: str, keys: list[str], max_expanded: int | None = None
+) -> dict[str, list[Hop] | None]:
+    """Evidence paths from the founder to each key (one search; None where none was found)."""
+    found = result.explain_from(founder, keys, max_expanded)
+    return {key: hops_view(hops) for key, hops in found.items()}
 
 
 def _short(text: str) -> str:

@@ -104,6 +104,9 @@ MAX_GRAPH_IDENTIFIERS = 80
 MAX_GRAPH_RECORDS = 300
 MAX_HUBS = 2000
 EXPLAIN_MEMBERS = 40  # evidence paths computed with the page; the rest on demand (/api/networks/…/why)
+EXPLAIN_EXPANDED = 2000
+"""Records the page's path search may expand: on a network of tens of thousands the members listed first
+can be many hops from the founder; those not reached get their path on demand instead."""
 TEMPLATES_SHOWN = 4
 MAX_ENTITY_RECORDS_SCANNED = 20_000
 CONTACT_KINDS = ("phone", "email", "handle", "payment", "url")
@@ -1016,7 +1019,11 @@ def network_detail(
         (summary.get("records") or [None])[0] or record_key(rows[0]["source"], rows[0]["record_id"])
     )
     explain_keys = [record_key(row["source"], row["record_id"]) for row in rows[:EXPLAIN_MEMBERS]]
-    paths = links.call(lambda result: explain_many(result, founder, explain_keys), {}) if links else {}
+    paths = (
+        links.call(lambda result: explain_many(result, founder, explain_keys, EXPLAIN_EXPANDED), {})
+        if links
+        else {}
+    )
 
     members = []
     for row in rows:
