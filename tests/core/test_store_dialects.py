@@ -264,3 +264,24 @@ def test_triage_queue_is_one_index_walk_in_score_order(database_url: str) -> Non
             plan = "\n".join(connection.execute(text("EXPLAIN " + sql)).scalars())
             assert "Index Only Scan Backward using ix_records_risk" in plan and "Sort" not in plan, plan
     engine.dispose()
+
+
+def test_filter_form_lists_every_site_and_the_cities_of_the_newest_records(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """City suggestions count only the newest records (the whole table has no location index); sites
+    come from an index, so every site is listed. Each store has its own cached options."""
+    from lantern.web import queries
+
+    monkeypatch.setattr(queries, "CITY_SAMPLE", 3)
+    monkeypatch.setattr(queries, "_options_cache", {})
+    engine = open_database(database_url)
+    cities = ["Old Town"] * 5 + ["Lakeside", "Harbor City", "Harbor City"]
+    with engine.begin() as connection:
+        connection.execute(
+            insert(records),
+            [record_row(n, location=city, source="a" if n else "b") for n, city in enumerate(cities)],
+        )
+        assert queries.filter_options(connection, "city") == ["Harbor City", "Lakeside"]
+        assert queries.filter_options(connection, "site") == ["a", "b"]
+    engine.dispose()

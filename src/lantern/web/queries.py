@@ -607,27 +607,40 @@ def _text_search_postgres(
 
 # --------------------------------------------------------------------------------------------- options
 
-_options_cache: dict[str, tuple[float, list[str]]] = {}
+_options_cache: dict[tuple[str, str], tuple[float, list[str]]] = {}
 OPTIONS_TTL_S = 600.0
+CITY_SAMPLE = 20_000
 
 
 def filter_options(connection: Connection, which: str) -> list[str]:
-    """Sites and the most common cities for the filter form; cached because they scan the table."""
-    cached = _options_cache.get(which)
+    """Every site, and the most common cities of the newest records, for the filter form; cached.
+
+    Sites come from the (source, record_id) index. Cities are suggestions for a typed prefix, so they
+    are counted over the newest ``CITY_SAMPLE`` records (where an investigator is looking) rather than
+    the whole table, which has no index on location: 2.4-15 s on a million records, every ten minutes.
+    """
+    key = (connection.engine.url.render_as_string(), which)  # one process may serve several stores
+    cached = _options_cache.get(key)
     if cached and time.monotonic() - cached[0] < OPTIONS_TTL_S:
         return cached[1]
-    column_ = records.c.source if which == "site" else records.c.location
+    if which == "site":
+        column_ = records.c.source
+        rows: Any = records
+    else:
+        rows = select(records.c.location).order_by(records.c.id.desc()).limit(CITY_SAMPLE).subquery()
+        column_ = rows.c.location
     values = [
         str(v)
         for v in connection.execute(
             select(column_)
+            .select_from(rows)
             .where(column_.is_not(None))
             .group_by(column_)
             .order_by(func.count().desc())
             .limit(300)
         ).scalars()
     ]
-    _options_cache[which] = (time.monotonic(), values)
+    _options_cache[key] = (time.monotonic(), values)
     return values
 
 
