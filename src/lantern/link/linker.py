@@ -36,6 +36,7 @@ from lantern.link.growing import GrowingAttribute, GrowingRows
 from lantern.link.hubs import SuppressedHub, judge
 from lantern.link.identifiers import CONTACT_CODES, KIND_CODE, KINDS, evidence_type, normalise
 from lantern.link.images import PhashIndex, parse_phash
+from lantern.link.packed import PackedStrings
 from lantern.link.sorted_index import SortedIndex, unique_pairs
 from lantern.link.text import band_hashes, jaccard, lsh_params, minhash
 from lantern.link.timeutil import to_epoch
@@ -134,7 +135,7 @@ class Linker:
         self.source_of = np.zeros(0, dtype=np.int32)
         self.city_of = np.zeros(0, dtype=np.int32)
         self.times = np.zeros(0, dtype=np.float64)
-        self.texts: list[str] = []
+        self.texts: list[str] | PackedStrings = []  # PackedStrings when loaded from a saved state
         # identifiers
         self.ident_names: list[str] = []
         self._ident_index: dict[str, int] = {}

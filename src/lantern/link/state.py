@@ -19,6 +19,7 @@ from lantern.link.config import LinkConfig
 from lantern.link.hubs import SuppressedHub
 from lantern.link.images import PhashIndex
 from lantern.link.linker import Linker
+from lantern.link.packed import PackedStrings, pack_strings, unpack_strings
 from lantern.link.sorted_index import SortedIndex
 from lantern.link.text import band_hashes
 from lantern.link.unionfind import UnionFind
@@ -40,19 +41,6 @@ ARRAY_FIELDS = (
     "text_ok",
 )
 """The linker's numpy arrays saved and restored as they are."""
-
-
-def _pack(strings: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(e) for e in encoded], out=offsets[1:])
-    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
-
-
-def _unpack(blob: np.ndarray, offsets: np.ndarray) -> list[str]:
-    data = blob.tobytes()
-    bounds = offsets.tolist()
-    return [data[bounds[i] : bounds[i + 1]].decode("utf-8", "surrogatepass") for i in range(len(bounds) - 1)]
 
 
 def _hubs_json(hubs: dict[int, SuppressedHub]) -> list[dict[str, Any]]:
@@ -86,7 +74,8 @@ def write_state(linker: Linker, target: BinaryIO) -> None:
         ("idents", linker.ident_names),
         ("texts", linker.texts),
     ):
-        arrays[f"{name}_blob"], arrays[f"{name}_off"] = _pack(strings)
+        packed = strings.pack() if isinstance(strings, PackedStrings) else pack_strings(strings)
+        arrays[f"{name}_blob"], arrays[f"{name}_off"] = packed
     for name in ARRAY_FIELDS:
         arrays[name] = getattr(linker, name)
     arrays["postings_keys"], arrays["postings_values"] = linker.postings.keys, linker.postings.values
@@ -124,11 +113,11 @@ def load_state(data: bytes | BinaryIO) -> Linker:
     config = LinkConfig.from_dict(meta["config"])
     linker = Linker(config)
     linker.generation = int(meta["generation"])
-    linker.keys = _unpack(arrays["keys_blob"], arrays["keys_off"])
-    linker.sources = _unpack(arrays["sources_blob"], arrays["sources_off"])
-    linker.cities = _unpack(arrays["cities_blob"], arrays["cities_off"])
-    linker.ident_names = _unpack(arrays["idents_blob"], arrays["idents_off"])
-    linker.texts = _unpack(arrays["texts_blob"], arrays["texts_off"])
+    linker.keys = unpack_strings(arrays["keys_blob"], arrays["keys_off"])
+    linker.sources = unpack_strings(arrays["sources_blob"], arrays["sources_off"])
+    linker.cities = unpack_strings(arrays["cities_blob"], arrays["cities_off"])
+    linker.ident_names = unpack_strings(arrays["idents_blob"], arrays["idents_off"])
+    linker.texts = PackedStrings(arrays["texts_blob"], arrays["texts_off"])  # read a few at a time
     linker._key_index = {k: i for i, k in enumerate(linker.keys)}
     linker._source_index = {k: i for i, k in enumerate(linker.sources)}
     linker._city_index = {k: i for i, k in enumerate(linker.cities)}
