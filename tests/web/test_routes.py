@@ -83,6 +83,22 @@ def test_network_page(client, demo_network) -> None:
     assert client.get("/networks/missing").status_code == 404
 
 
+def test_a_served_app_loads_the_link_state_before_the_first_network_page(
+    web_settings, people, demo_network
+) -> None:
+    """``lantern serve`` warms the linker's state in the background (about 16 s at a million records), and
+    the first network page then answers from it with evidence paths."""
+    from lantern.web.app import create_app
+    from lantern.web.links import warm_link_cache
+    from tests.web.conftest import sign_in
+
+    app = create_app(web_settings)
+    warm_link_cache(app).join(timeout=120)
+    assert app.state.link_cache.loaded
+    page = sign_in(app, "investigator1").get(f"/networks/{demo_network}").text
+    assert "first record of the network" in page and 'class="path"' in page
+
+
 def test_big_network_page(client, web_settings) -> None:
     from tests.web.conftest import biggest_network
 

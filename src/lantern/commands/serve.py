@@ -31,6 +31,7 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
     import uvicorn
 
     from lantern.web.app import create_app
+    from lantern.web.links import warm_link_cache
 
     if host not in LOOPBACK and os.environ.get("LANTERN_SECURE_COOKIES") != "1":
         errors.print(
@@ -39,7 +40,9 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
             markup=False,
         )
     typer.echo(f"Lantern on http://{host}:{port}/  (data: {settings.data_dir})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False)
+    app = create_app(settings)
+    warm_link_cache(app)
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
 
 
 def register(app: typer.Typer) -> None:
