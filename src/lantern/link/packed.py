@@ -47,14 +47,13 @@ class PackedStrings:
         return self._packed + len(self._tail)
 
     def __getitem__(self, index: int) -> str:
-        if index < 0:
-            index += len(self)
-        if 0 <= index < self._packed:
-            start, end = int(self._offsets[index]), int(self._offsets[index + 1])
-            return self._blob[start:end].tobytes().decode(*ENCODING)
-        if index < 0:
+        position = index + len(self) if index < 0 else index
+        if position < 0:
             raise IndexError(index)
-        return self._tail[index - self._packed]
+        if position >= self._packed:
+            return self._tail[position - self._packed]
+        start, end = int(self._offsets[position]), int(self._offsets[position + 1])
+        return self._blob[start:end].tobytes().decode(*ENCODING)
 
     def __iter__(self) -> Iterator[str]:
         for index in range(len(self)):
