@@ -285,3 +285,65 @@ def test_filter_form_lists_every_site_and_the_cities_of_the_newest_records(
         assert queries.filter_options(connection, "city") == ["Harbor City", "Lakeside"]
         assert queries.filter_options(connection, "site") == ["a", "b"]
     engine.dispose()
+
+
+def test_entity_page_counts_every_record_and_samples_the_breakdowns(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phone on more records than the page reads: the count and the first and last dates cover every
+    record, the city/site/network/timeline breakdowns an even sample, and the page says which."""
+    from datetime import timedelta
+
+    from lantern.store.schema import images, record_images
+    from lantern.web import queries
+
+    monkeypatch.setattr(queries, "ENTITY_SAMPLE", 10)
+    monkeypatch.setattr(queries, "DENSE_MATCHES", 5)  # the newest-first walk on SQLite, as at scale
+    phone, other, sha = "+17135550100", "+17135550199", "ab" * 32
+    engine = open_database(database_url)
+    with engine.begin() as connection:
+        rows = [
+            record_row(
+                n,
+                posted_at=None if n == 7 else NOW + timedelta(hours=n),
+                location=["Houston, TX", "Dallas, TX"][n % 2],
+                source=["site-a", "site-b", "site-c"][n % 3],
+                network_id="N-1" if n < 20 else None,
+            )
+            for n in range(35)
+        ]
+        connection.execute(insert(records), rows)
+        pks = list(connection.execute(select(records.c.id).order_by(records.c.id)).scalars())
+        connection.execute(
+            insert(entities),
+            [{"record_pk": pk, "kind": "phone", "value": phone} for pk in pks[1:]]
+            + [{"record_pk": pks[0], "kind": "phone", "value": other}],
+        )
+        connection.execute(
+            insert(images),
+            [{"sha256": sha, "media_type": "image/png", "width": 1, "height": 1, "size_bytes": 1,
+              "phash": "0" * 16, "first_ingested_at": NOW}],
+        )  # fmt: skip
+        connection.execute(
+            insert(record_images),
+            [{"record_pk": pks[n], "revision": 1, "position": position, "image_sha256": sha,
+              "original_ref": f"img/{n}.png"} for n in (2, 3) for position in (0, 1)],
+        )  # fmt: skip
+
+        detail = queries.entity_detail(connection, "phone", phone, page_size=5)
+        assert detail.count == 34
+        assert 0 < detail.sampled < 34
+        assert detail.first_seen == NOW + timedelta(hours=1)
+        assert detail.last_seen == NOW + timedelta(hours=34)
+        assert sum(bucket.count for bucket in detail.by_site) == detail.sampled
+        assert {bucket.label for bucket in detail.by_city} <= {"Houston, TX", "Dallas, TX"}
+        listed = [r.record_id for r in detail.records if r.record_id != "r7"]  # undated: where NULLs sort
+        assert listed[:4] == ["r34", "r33", "r32", "r31"]
+        assert detail.has_next
+
+        exact = queries.entity_detail(connection, "phone", other)
+        assert (exact.count, exact.sampled) == (1, 1)
+        assert [r.record_id for r in exact.records] == ["r0"]
+        image = queries.entity_detail(connection, "image", sha)
+        assert (image.count, image.sampled) == (2, 2)
+    engine.dispose()

@@ -142,6 +142,15 @@ def test_entity_page_accepts_any_phone_format(client) -> None:
     assert client.get("/entities/unknown/x").status_code == 404
 
 
+def test_entity_page_says_when_its_breakdowns_are_a_sample(client, monkeypatch) -> None:
+    from lantern.web import queries
+
+    monkeypatch.setattr(queries, "ENTITY_SAMPLE", 1)
+    page = client.get("/entities/phone/+17135550142").text
+    assert "2 records" in page
+    assert re.search(r"count \d of these 2 records, evenly spread", page)
+
+
 def test_image_search_page(client, web_settings) -> None:
     upload = (web_settings.data_dir.parent / "world" / "img" / "demo-a.png").read_bytes()
     response = client.post("/image-search", files={"image": ("demo.png", upload, "image/png")})

@@ -362,6 +362,8 @@ class EntityDetail(BaseModel):
     kind: EntityKind
     value: str
     count: int
+    sampled: int
+    """Records the breakdowns (city, site, networks, timeline) count: ``count``, or an even sample."""
     first_seen: UtcDateTime | None
     last_seen: UtcDateTime | None
     by_city: list[Bucket]

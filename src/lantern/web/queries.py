@@ -108,7 +108,11 @@ EXPLAIN_EXPANDED = 2000
 """Records the page's path search may expand: on a network of tens of thousands the members listed first
 can be many hops from the founder; those not reached get their path on demand instead."""
 TEMPLATES_SHOWN = 4
-MAX_ENTITY_RECORDS_SCANNED = 20_000
+ENTITY_SAMPLE = 5_000
+"""Records an entity page reads for its city, site, network and timeline breakdowns. An identifier on more
+records (a site's help line on hundreds of thousands) is counted exactly from its index, its first and
+last dates come from two index walks, and the breakdowns from an even sample of about this many of its
+records, which the page says."""
 CONTACT_KINDS = ("phone", "email", "handle", "payment", "url")
 FIELDS = ("title", "body", "location", "url", "author")
 
@@ -379,14 +383,7 @@ def _carrying(mode: str, values: list[str], dense: bool) -> Any:
         if mode == "image":
             match = record_images.c.image_sha256.in_(values)
             return records.c.id.in_(select(record_images.c.record_pk).where(match))
-        if prefix_handle:
-            match = and_(
-                entities.c.kind == "handle",
-                entities.c.value.like("%:" + _like_escape(values[0]), escape="\\"),
-            )
-        else:
-            match = and_(entities.c.kind == mode, entities.c.value.in_(values))
-        return records.c.id.in_(select(entities.c.record_pk).where(match))
+        return records.c.id.in_(select(entities.c.record_pk).where(_identifier_match(mode, values)))
     if mode == "image":
         probe = record_images.alias("ri")
         return exists(
@@ -416,15 +413,18 @@ def _carrying(mode: str, values: list[str], dense: bool) -> Any:
     )
 
 
-def _capped_identifier_total(connection: Connection, mode: str, values: list[str]) -> tuple[int, bool]:
-    """Capped count straight from the (kind, value) index: no records join, stops at the cap."""
+def _identifier_match(mode: str, values: list[str]) -> Any:
+    """The ``entities`` rows of the identifiers: exact values, or a handle on any platform."""
     if mode == "handle" and values and ":" not in values[0]:
-        where = and_(
+        return and_(
             entities.c.kind == "handle", entities.c.value.like("%:" + _like_escape(values[0]), escape="\\")
         )
-    else:
-        where = and_(entities.c.kind == mode, entities.c.value.in_(values))
-    stmt = select(entities.c.record_pk).where(where)
+    return and_(entities.c.kind == mode, entities.c.value.in_(values))
+
+
+def _capped_identifier_total(connection: Connection, mode: str, values: list[str]) -> tuple[int, bool]:
+    """Capped count straight from the (kind, value) index: no records join, stops at the cap."""
+    stmt = select(entities.c.record_pk).where(_identifier_match(mode, values))
     return _capped_total(connection, stmt)
 
 
@@ -1174,22 +1174,72 @@ def image_info(connection: Connection, sha256: str) -> ImageInfo | None:
     return ImageInfo(**_image_info(dict(row), connection.engine)) if row else None
 
 
+def _entity_count(connection: Connection, kind: str, value: str) -> int:
+    """How many records carry the identifier (use the image), from its index alone.
+
+    Ingest keeps one ``entities`` row per record and identifier (and replaces them with each revision);
+    an image may appear in several revisions and positions of one record, hence the distinct count."""
+    if kind == "image":
+        stmt = select(func.count(func.distinct(record_images.c.record_pk))).where(
+            record_images.c.image_sha256 == value
+        )
+    else:
+        stmt = select(func.count()).select_from(entities).where(_identifier_match(kind, [value]))
+    return int(connection.execute(stmt).scalar_one())
+
+
+def _one_in(row_id: Any, stride: int) -> Any:
+    """True for about one row in ``stride``, spread evenly over any run of ids.
+
+    A plain ``id % stride`` would follow the rhythm of ingest (every ad of a site writing its phone,
+    email and URL rows in turn takes or misses all of its phone rows); Fibonacci hashing (the id times
+    2**32 over the golden ratio, modulo 2**32) scatters arithmetic runs of ids evenly."""
+    golden, modulus = literal_column("2654435761"), literal_column("4294967296")  # bigint literals
+    return (row_id * golden) % modulus < literal_column(str(4294967296 // stride))
+
+
+def _entity_facts(kind: str, value: str, stride: int) -> Select:
+    """Date, place, site and network of the records carrying the identifier: all of them, or about one in
+    ``stride`` by row id. Ids grow with ingest, so the sample spreads over the whole history, and the test
+    is read off the index, so only the sampled records are fetched."""
+    facts = (records.c.posted_at, records.c.location, records.c.source, records.c.network_id)
+    if kind == "image":
+        stmt = select(*facts).where(_carrying("image", [value], dense=False))
+        return stmt.where(_one_in(records.c.id, stride)) if stride > 1 else stmt
+    stmt = select(*facts).join_from(entities, records, records.c.id == entities.c.record_pk)
+    stmt = stmt.where(_identifier_match(kind, [value]))
+    return stmt.where(_one_in(entities.c.id, stride)) if stride > 1 else stmt
+
+
+def _seen_edges(connection: Connection, carrying: Any) -> tuple[datetime | None, datetime | None]:
+    """The earliest and latest dates of the records carrying an identifier: one index walk from each end
+    of ``posted_at`` (dense identifiers are met within a few records)."""
+    dated = select(records.c.posted_at).where(records.c.posted_at.is_not(None), carrying).limit(1)
+    first = connection.execute(dated.order_by(records.c.posted_at.asc())).scalar()
+    last = connection.execute(dated.order_by(records.c.posted_at.desc())).scalar()
+    return first, last
+
+
 def entity_detail(
     connection: Connection, kind: str, value: str, *, page: int = 1, page_size: int = PAGE_SIZE
 ) -> EntityDetail:
-    """Everything that uses one phone, email, handle, payment, URL, name or image, over time."""
+    """Everything that uses one phone, email, handle, payment, URL, name or image, over time.
+
+    The count and the first and last dates are exact; the breakdowns read at most about
+    ``ENTITY_SAMPLE`` records (``sampled`` says how many)."""
     page = bounded_page(page)
-    in_users = _carrying(kind, [value], dense=False)
-    facts = connection.execute(
-        select(records.c.posted_at, records.c.location, records.c.source, records.c.network_id)
-        .where(in_users)
-        .limit(MAX_ENTITY_RECORDS_SCANNED)
-    ).all()
+    total = _entity_count(connection, kind, value)
+    stride = max(1, -(-total // ENTITY_SAMPLE))
+    facts = connection.execute(_entity_facts(kind, value, stride)).all()
     dated = [f.posted_at for f in facts if f.posted_at is not None]
     by_city = Counter(f.location or "(none)" for f in facts).most_common(25)
     by_site = Counter(f.source for f in facts).most_common(25)
     networks = Counter(f.network_id for f in facts if f.network_id).most_common(25)
-    listed = _carrying(kind, [value], dense=len(facts) > DENSE_MATCHES and _dense_ok(connection, "date"))
+    listed = _carrying(kind, [value], dense=total > DENSE_MATCHES and _dense_ok(connection, "date"))
+    if stride > 1:
+        first_seen, last_seen = _seen_edges(connection, listed)
+    else:
+        first_seen, last_seen = (min(dated), max(dated)) if dated else (None, None)
     pks = list(
         connection.execute(
             select(records.c.id)
@@ -1208,9 +1258,10 @@ def entity_detail(
     return EntityDetail(
         kind=kind,  # type: ignore[arg-type]
         value=value,
-        count=len(facts),
-        first_seen=min(dated) if dated else None,
-        last_seen=max(dated) if dated else None,
+        count=total,
+        sampled=len(facts),
+        first_seen=first_seen,
+        last_seen=last_seen,
         by_city=[Bucket(label=k, count=c) for k, c in by_city],
         by_site=[Bucket(label=k, count=c) for k, c in by_site],
         timeline=timeline(dated),
