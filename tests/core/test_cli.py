@@ -15,6 +15,7 @@ from lantern.cli import app
 from lantern.config import load_settings
 from lantern.records import EXTRACTED_KEYS
 from lantern.store.db import downgrade, migrate, open_database
+from lantern.store.schema import records
 from lantern.store.search import fts5_query
 from tests.conftest import ad, make_image, text_search, write_jsonl
 
@@ -109,6 +110,8 @@ def test_migrations_go_down_and_up(database_url: str, database: str) -> None:
         migrate(engine)
         tables = set(inspect(engine).get_table_names())
         assert {"records", "record_revisions", "images", "quarantine", "networks", full_text} <= tables
+        migrated = {index["name"] for index in inspect(engine).get_indexes("records")}
+        assert {index.name for index in records.indexes} <= migrated  # schema.py and migrations agree
     if database == "postgresql":
         columns = {column["name"] for column in inspect(engine).get_columns("records")}
         assert "search_vector" in columns

@@ -56,6 +56,7 @@ records = Table(
     Index("ix_records_posted_at", "posted_at"),
     Index("ix_records_network_id", "network_id"),
     Index("ix_records_risk", "minor_score", "trafficking_score", "id"),
+    Index("ix_records_source_kind", "source", "kind"),
     Index("ix_records_trafficking_score", "trafficking_score"),
 )
 
