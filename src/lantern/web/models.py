@@ -24,6 +24,14 @@ def _utc(value: datetime) -> datetime:
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 
 
+def without_nul(value: str) -> str:
+    """Text with NUL characters removed: PostgreSQL text cannot hold them, and no ad or filter needs one."""
+    return value.replace("\x00", "")
+
+
+FilterText = Annotated[str, AfterValidator(without_nul)]
+
+
 class Bucket(BaseModel):
     label: str
     count: int
@@ -96,8 +104,8 @@ class Interpretation(BaseModel):
 
 
 class SearchFilters(BaseModel):
-    city: str | None = None
-    site: str | None = None
+    city: FilterText | None = None
+    site: FilterText | None = None
     date_from: date | None = None
     date_to: date | None = None
     kind: Literal["ad", "post"] | None = None
