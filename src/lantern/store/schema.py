@@ -110,7 +110,7 @@ entities = Table(
     Column("kind", String(20), nullable=False),
     Column("value", String(400), nullable=False),
     Column("obscured", Boolean, nullable=False, server_default="0"),
-    Index("ix_entities_kind_value", "kind", "value"),
+    Index("ix_entities_kind_value_record", "kind", "value", "record_pk"),
     Index("ix_entities_record", "record_pk"),
 )
 
