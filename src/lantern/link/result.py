@@ -79,6 +79,7 @@ class LinkResult:
         self._by_id: dict[str, int] | None = None
         self._docs_of: dict[int, np.ndarray] | None = None
         self._text_sizes: np.ndarray | None = None
+        self._text_roots: np.ndarray | None = None
         self._template_roots: dict[str, int] | None = None
 
     # -- internals ------------------------------------------------------------------------------------
@@ -121,8 +122,16 @@ class LinkResult:
         """Records per text group (indexed by root), computed once per result rather than per network."""
         linker = self._check()
         if self._text_sizes is None:
-            self._text_sizes = np.bincount(linker.uf_text.roots()[linker.text_ok], minlength=linker.n)
+            self._text_sizes = np.bincount(self._text_group_roots()[linker.text_ok], minlength=linker.n)
         return self._text_sizes
+
+    def _text_group_roots(self) -> np.ndarray:
+        """Each record's text group (its root), once per result: a network page asks for up to 40
+        templates, and each asked for the roots of every record again (a full pass at a million)."""
+        linker = self._check()
+        if self._text_roots is None:
+            self._text_roots = linker.uf_text.roots()
+        return self._text_roots
 
     # -- networks -------------------------------------------------------------------------------------
     def network_of(self, key: str) -> str:
@@ -261,30 +270,45 @@ class LinkResult:
         doc = linker.index_of(key)
         if not linker.text_ok[doc]:
             return None
-        root = int(linker.uf_text.find(np.array([doc]))[0])
-        members = np.flatnonzero((linker.uf_text.roots() == root) & linker.text_ok)
+        root = int(self._text_group_roots()[doc])
+        members = np.flatnonzero((self._text_group_roots() == root) & linker.text_ok)
         if members.size < 2:
             return None
         return self._template(root, members, text_of)
 
-    def template(self, template_id: str, text_of: Callable[[str], str] | None = None) -> Template:
-        """A template by id (``T-…``), with its slots. ``text_of`` supplies texts when keep_text is off."""
+    def template(
+        self, template_id: str, text_of: Callable[[str], str] | None = None, among: np.ndarray | None = None
+    ) -> Template:
+        """A template by id (``T-…``), with its slots. ``text_of`` supplies texts when keep_text is off.
+
+        ``among`` (linker indexes, such as a network's members) names only those records' text groups
+        first: naming every text group of the store (a hash each) took 4-6 s at a million records, the
+        first time a process showed any template."""
         linker = self._check()
-        roots = linker.uf_text.roots()
-        if self._template_roots is None:
-            # Named once per result: a network page asks for up to 40 templates, and naming every text
-            # group (a hash each) per request cost seconds at a million records.
-            ok_roots = np.unique(roots[linker.text_ok])
-            founders = linker.uf_text.founder_of_root(ok_roots)
-            self._template_roots = {
-                linker.template_id_of_founder(founder): root
-                for root, founder in zip(ok_roots.tolist(), founders.tolist(), strict=True)
-            }
-        root = self._template_roots.get(template_id)
+        roots = self._text_group_roots()
+        root = self._template_names(roots, among).get(template_id) if among is not None else None
+        if root is None:
+            if self._template_roots is None:
+                self._template_roots = self._template_names(roots, None)  # once per result
+            root = self._template_roots.get(template_id)
         if root is None:
             raise KeyError(template_id)
         members = np.flatnonzero((roots == root) & linker.text_ok)
         return self._template(root, members, text_of)
+
+    def _template_names(self, roots: np.ndarray, docs: np.ndarray | None) -> dict[str, int]:
+        """Template id to text-group root, for the groups of ``docs`` (every record when None)."""
+        linker = self._linker
+        if docs is None:
+            ok_roots = np.unique(roots[linker.text_ok])
+        else:
+            docs = np.asarray(docs, dtype=np.int64)
+            ok_roots = np.unique(roots[docs[linker.text_ok[docs]]])
+        founders = linker.uf_text.founder_of_root(ok_roots)
+        return {
+            linker.template_id_of_founder(founder): root
+            for root, founder in zip(ok_roots.tolist(), founders.tolist(), strict=True)
+        }
 
     def _template(self, root: int, members: np.ndarray, text_of: Callable[[str], str] | None) -> Template:
         linker = self._linker

@@ -1129,7 +1129,9 @@ def network_detail(
         use.hub = use.value in image_hubs
     template_ids = [str(t) for t in summary.get("templates") or []]
     templates, more_templates = (
-        links.call(lambda result: templates_of(result, template_ids, TEMPLATES_SHOWN), ([], template_ids))
+        links.call(
+            lambda result: templates_of(result, template_ids, TEMPLATES_SHOWN, network_id), ([], template_ids)
+        )
         if links and template_ids
         else ([], template_ids)
     )
