@@ -575,6 +575,12 @@ def _text_search(
         ranked = select(window_.c.id).order_by(window_.c.score, window_.c.id).limit(limit + 1).offset(offset)
         pks = list(connection.execute(ranked).scalars())
     else:
+        if lower_bound:
+            # Many matches, by date or risk: walk that order's index and keep the records the full-text
+            # index lists (the unary + keeps SQLite from reading each match's row by key to sort them
+            # all: 0.4 s warm and 27 s with a cold cache for two common words over a million ads).
+            listed = literal_column("+records.id").in_(select(FTS.c.rowid).where(matches))
+            stmt = select(records.c.id).where(listed).where(*conditions)
         pks = list(connection.execute(stmt.order_by(*_order(sort)).limit(limit + 1).offset(offset)).scalars())
     snippets: dict[int, Snippet] = {}
     if pks:
