@@ -353,25 +353,30 @@ def test_entity_page_counts_every_record_and_samples_the_breakdowns(
     engine.dispose()
 
 
-def test_text_search_in_one_site_reads_matches_or_the_site_whichever_is_smaller(
+def test_text_search_filters_are_tested_on_id_lists_or_on_rows(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """On SQLite a site filter used to make the planner go through every record of the site and ask the
-    full-text index about each (3-10 s for a site of 300,000 in a million). A large site is now filtered
-    while reading the matches; a small one is still read first. The results are the same either way."""
+    """On SQLite a site filter made the planner go through every record of the site and ask the full-text
+    index about each (3-13 s for a site of 300,000 in a million), and other filters read every match's
+    row. A filter that an index answers for at most ``ID_LIST_MAX`` records is now tested against that
+    list of ids, without reading rows; a broader one on the rows of the matches, never by walking its
+    index. The results are the same either way, on both databases."""
     from sqlalchemy import event
 
     from lantern.web import queries
     from lantern.web.models import SearchFilters
 
-    monkeypatch.setattr(queries, "SITE_FIRST_MAX", 3)
+    monkeypatch.setattr(queries, "ID_LIST_MAX", 3)
     engine = open_database(database_url)
     sites = ["big"] * 6 + ["small"] * 2
     with engine.begin() as connection:
         connection.execute(
             insert(records),
-            [record_row(n, source=site, body=f"harbour room {n}") for n, site in enumerate(sites)]
-            + [record_row(9, source="small", body="city centre")],
+            [
+                record_row(n, source=site, body=f"harbour room {n}", minor_score=n / 10)
+                for n, site in enumerate(sites)
+            ]
+            + [record_row(9, source="small", body="city centre", minor_score=0.0)],
         )
         if connection.dialect.name == "sqlite":
             connection.execute(
@@ -379,19 +384,33 @@ def test_text_search_in_one_site_reads_matches_or_the_site_whichever_is_smaller(
             )
     statements: list[tuple[str, object]] = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append((args[2], args[3])))
+    cases = {
+        "big": SearchFilters(site="big"),  # 6 records: tested on the rows
+        "small": SearchFilters(site="small"),  # 3 records: an id list
+        "none": SearchFilters(site="none"),
+        "scored": SearchFilters(site="big", min_minor=0.45),  # the site on rows, the score (3) a list
+    }
     with engine.connect() as connection:
         found = {}
-        for site in ("big", "small", "none"):
+        for name, filters in cases.items():
             statements.clear()
-            response = queries.search(connection, "harbour", SearchFilters(site=site))
-            found[site] = sorted(r.record_id for r in response.results)
+            response = queries.search(connection, "harbour", filters)
+            found[name] = sorted(r.record_id for r in response.results)
             counted = [(sql, params) for sql, params in statements if "MATCH" in sql and "count(" in sql]
             if engine.dialect.name == "sqlite" and counted:
                 sql, params = counted[0]
                 plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
                 opens = next(step for step in plan if "records" in step)  # the loop on the outside
-                assert opens.startswith("SCAN records_fts" if site == "big" else "SEARCH records"), plan
-        assert found == {"big": [f"r{n}" for n in range(6)], "small": ["r6", "r7"], "none": []}
+                assert opens.startswith("SCAN records_fts"), plan
+                reads_rows = any(step.startswith("SEARCH records USING INTEGER PRIMARY KEY") for step in plan)
+                assert reads_rows == (name in ("big", "scored")), (name, plan)
+                assert any("LIST SUBQUERY" in step for step in plan) == (name in ("small", "scored")), plan
+        assert found == {
+            "big": [f"r{n}" for n in range(6)],
+            "small": ["r6", "r7"],
+            "none": [],
+            "scored": ["r5"],
+        }
     engine.dispose()
 
 

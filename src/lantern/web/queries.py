@@ -109,12 +109,12 @@ EXPLAIN_EXPANDED = 2000
 """Records the page's path search may expand: on a network of tens of thousands the members listed first
 can be many hops from the founder; those not reached get their path on demand instead."""
 TEMPLATES_SHOWN = 4
-SITE_FIRST_MAX = 10_000
-"""A full-text search filtered to a site with more records than this reads the full-text matches newest
-first and keeps the site's, instead of letting SQLite go through the site's records and ask the
-full-text index about each one (about 10 µs a record: 3-10 s for a site of 300,000 in a million). A
-smaller site is still read first: that costs at most this many look-ups, where reading matches could
-go through all of them for a rare site."""
+ID_LIST_MAX = 100_000
+"""A full-text search on SQLite tests a filter that an index answers (site, dates, kind, minimum scores)
+against the list of record ids the index gives, when that list holds at most this many: the matches are
+then filtered without reading their rows (0.3-0.6 s on a million records for a week, a score or a
+smaller site, when each match's 4.5 kB row was read until enough passed; 26-59 ms now). A filter that
+passes more records is tested on the row, where enough matches pass within a few thousand rows."""
 ENTITY_SAMPLE = 2_000
 """Records an entity page reads for its city, site, network and timeline breakdowns. An identifier on more
 records (a site's help line on hundreds of thousands) is counted exactly from its index, its first and
@@ -343,40 +343,70 @@ def interpret_query(query: str, config: ExtractConfig) -> Interpretation:
     return Interpretation(mode="text", values=[query], description="Words in title or text")
 
 
-def _filter_conditions(
-    connection: Connection, filters: SearchFilters, *, text_first: bool = False
-) -> list[Any]:
-    """The filters as conditions on ``records``. ``text_first`` (a full-text search on SQLite) keeps a
-    site's index out of the plan unless the site is small (see ``SITE_FIRST_MAX``)."""
+def _filter_conditions(filters: SearchFilters) -> list[Any]:
+    """The filters as conditions on ``records``."""
+    return _city_conditions(filters) + _indexed_conditions(filters)
+
+
+def _city_conditions(filters: SearchFilters) -> list[Any]:
+    """The city filter, a case-insensitive prefix of the stated location (no index answers it)."""
+    if not filters.city:
+        return []
+    pattern = _like_escape(filters.city.strip().lower()[:200]) + "%"
+    return [func.lower(records.c.location).like(pattern, escape="\\")]
+
+
+def _indexed_conditions(filters: SearchFilters, *, hidden: bool = False) -> list[Any]:
+    """One condition per filter that an index answers: site, dates, kind, minimum scores.
+
+    ``hidden`` writes each column with SQLite's unary ``+``, which keeps the planner from walking that
+    column's index and asking the full-text index about every record on the way (about 10 µs a record:
+    3-13 s for a site of 300,000 in a million)."""
+
+    def column_(col: Any) -> Any:
+        return literal_column(f"+records.{col.name}", type_=col.type) if hidden else col
+
     conditions: list[Any] = []
-    if filters.city:
-        pattern = _like_escape(filters.city.strip().lower()[:200]) + "%"
-        conditions.append(func.lower(records.c.location).like(pattern, escape="\\"))
     if filters.site:
-        site = filters.site[:1000]
-        if text_first and not _small_site(connection, site):
-            conditions.append(text("+records.source = :site_filter").bindparams(site_filter=site))
-        else:
-            conditions.append(records.c.source == site)
+        conditions.append(column_(records.c.source) == filters.site[:1000])
+    dated = []
     if filters.date_from:
-        conditions.append(records.c.posted_at >= datetime.combine(filters.date_from, dtime.min))
+        dated.append(column_(records.c.posted_at) >= datetime.combine(filters.date_from, dtime.min))
     if filters.date_to:
-        conditions.append(
-            records.c.posted_at < datetime.combine(filters.date_to + timedelta(days=1), dtime.min)
-        )
+        end = datetime.combine(filters.date_to + timedelta(days=1), dtime.min)
+        dated.append(column_(records.c.posted_at) < end)
+    if dated:
+        conditions.append(and_(*dated))
     if filters.kind:
-        conditions.append(records.c.kind == filters.kind)
+        conditions.append(column_(records.c.kind) == filters.kind)
     if filters.min_trafficking is not None:
-        conditions.append(records.c.trafficking_score >= filters.min_trafficking)
+        conditions.append(column_(records.c.trafficking_score) >= filters.min_trafficking)
     if filters.min_minor is not None:
-        conditions.append(records.c.minor_score >= filters.min_minor)
+        conditions.append(column_(records.c.minor_score) >= filters.min_minor)
     return conditions
 
 
-def _small_site(connection: Connection, site: str) -> bool:
-    """Whether a site has at most ``SITE_FIRST_MAX`` records (a capped count off its index)."""
-    some = select(records.c.id).where(records.c.source == site).limit(SITE_FIRST_MAX + 1).subquery()
-    return connection.execute(select(func.count()).select_from(some)).scalar_one() <= SITE_FIRST_MAX
+def _text_filters_sqlite(
+    connection: Connection, filters: SearchFilters
+) -> tuple[list[Any], list[Any]] | None:
+    """The filters of a full-text search on SQLite, split by how they are tested: on the rows of the
+    matches, or as lists of record ids read off an index (see ``ID_LIST_MAX``). None when a filter
+    passes no record at all."""
+    on_rows = _city_conditions(filters)
+    id_lists: list[Any] = []
+    for condition, hidden in zip(
+        _indexed_conditions(filters), _indexed_conditions(filters, hidden=True), strict=True
+    ):
+        ids = select(records.c.id).where(condition).correlate(None)
+        few = select(func.count()).select_from(ids.limit(ID_LIST_MAX + 1).subquery())
+        passing = connection.execute(few).scalar_one()
+        if not passing:
+            return None
+        if passing <= ID_LIST_MAX:
+            id_lists.append(literal_column("+records_fts.rowid").in_(ids))
+        else:
+            on_rows.append(hidden)
+    return on_rows, id_lists
 
 
 def _order(sort: SortOrder) -> list[Any]:
@@ -477,8 +507,7 @@ def search(
     page = bounded_page(page)
     query = without_nul(query)
     interpretation = interpret_query(query, config)
-    text_first = interpretation.mode == "text" and connection.dialect.name == "sqlite"
-    conditions = _filter_conditions(connection, filters, text_first=text_first)
+    conditions = _filter_conditions(filters)
     offset = (page - 1) * page_size
     snippets: dict[int, Snippet] = {}
     if interpretation.mode == "empty" and not conditions:
@@ -486,7 +515,7 @@ def search(
         total, lower_bound = 0, False
     elif interpretation.mode == "text":
         pks, snippets, total, lower_bound = _text_search(
-            connection, interpretation.values[0], conditions, sort, page_size, offset
+            connection, interpretation.values[0], filters, conditions, sort, page_size, offset
         )
     else:
         stmt = select(records.c.id).where(*conditions)
@@ -538,7 +567,13 @@ def search(
 
 
 def _text_search(
-    connection: Connection, words: str, conditions: list[Any], sort: SortOrder, limit: int, offset: int
+    connection: Connection,
+    words: str,
+    filters: SearchFilters,
+    conditions: list[Any],
+    sort: SortOrder,
+    limit: int,
+    offset: int,
 ) -> tuple[list[int], dict[int, Snippet], int, bool]:
     if connection.dialect.name == "postgresql":
         return _text_search_postgres(connection, words, conditions, sort, limit, offset)
@@ -546,29 +581,28 @@ def _text_search(
     if not match:
         return [], {}, 0, False
     matches = text("records_fts MATCH :match").bindparams(match=match)
-    stmt = (
-        select(records.c.id)
-        .select_from(FTS.join(records, records.c.id == FTS.c.rowid))
-        .where(matches)
-        .where(*conditions)
-    )
-    if conditions:
+    split = _text_filters_sqlite(connection, filters)
+    if split is None:
+        return [], {}, 0, False
+    on_rows, id_lists = split
+    listed = [matches, *id_lists]  # answered by the full-text index and the id lists, no row read
+    joined = FTS.join(records, records.c.id == FTS.c.rowid)
+    stmt = select(records.c.id).select_from(joined).where(*listed, *on_rows)
+    if on_rows:
         total, lower_bound = _capped_total(connection, stmt)
-    else:  # no filters: count in the full-text index alone
-        total, lower_bound = _capped_total(connection, select(FTS.c.rowid).select_from(FTS).where(matches))
+    else:  # count in the full-text index (and the id lists) alone
+        total, lower_bound = _capped_total(connection, select(FTS.c.rowid).select_from(FTS).where(*listed))
     if not total:
         return [], {}, 0, False
     if sort == "relevance":
         # Rank the newest RANK_WINDOW matches only: exact for specific queries, and a common word over
         # millions of ads still answers in milliseconds (the page says when the window applied).
         score = literal_column("bm25(records_fts, 2.0, 1.0)").label("score")
-        if conditions:
-            inner = select(records.c.id.label("id"), score).select_from(
-                FTS.join(records, records.c.id == FTS.c.rowid)
-            )
+        if on_rows:
+            inner = select(records.c.id.label("id"), score).select_from(joined)
         else:
             inner = select(FTS.c.rowid.label("id"), score).select_from(FTS)
-        inner = inner.where(matches).where(*conditions)
+        inner = inner.where(*listed, *on_rows)
         if lower_bound or total > RANK_WINDOW:  # rank the newest only
             inner = inner.order_by(FTS.c.rowid.desc()).limit(RANK_WINDOW)
         window_ = inner.subquery()  # else every match: no order for the planner to follow
@@ -579,8 +613,8 @@ def _text_search(
             # Many matches, by date or risk: walk that order's index and keep the records the full-text
             # index lists (the unary + keeps SQLite from reading each match's row by key to sort them
             # all: 0.4 s warm and 27 s with a cold cache for two common words over a million ads).
-            listed = literal_column("+records.id").in_(select(FTS.c.rowid).where(matches))
-            stmt = select(records.c.id).where(listed).where(*conditions)
+            found = literal_column("+records.id").in_(select(FTS.c.rowid).where(*listed))
+            stmt = select(records.c.id).where(found).where(*on_rows)
         pks = list(connection.execute(stmt.order_by(*_order(sort)).limit(limit + 1).offset(offset)).scalars())
     snippets: dict[int, Snippet] = {}
     if pks:
