@@ -373,10 +373,16 @@ def test_text_search_filters_are_tested_on_id_lists_or_on_rows(
         connection.execute(
             insert(records),
             [
-                record_row(n, source=site, body=f"harbour room {n}", minor_score=n / 10)
+                record_row(
+                    n,
+                    source=site,
+                    body=f"harbour room {n}",
+                    minor_score=n / 10,
+                    location="Lakeside, XY" if n < 2 else "Old Town",
+                )
                 for n, site in enumerate(sites)
             ]
-            + [record_row(9, source="small", body="city centre", minor_score=0.0)],
+            + [record_row(9, source="small", body="city centre", minor_score=0.0, location=None)],
         )
         if connection.dialect.name == "sqlite":
             connection.execute(
@@ -389,6 +395,7 @@ def test_text_search_filters_are_tested_on_id_lists_or_on_rows(
         "small": SearchFilters(site="small"),  # 3 records: an id list
         "none": SearchFilters(site="none"),
         "scored": SearchFilters(site="big", min_minor=0.45),  # the site on rows, the score (3) a list
+        "city": SearchFilters(city="LAKE"),  # 2 records, off the lower(location) index (migration 0009)
     }
     with engine.connect() as connection:
         found = {}
@@ -404,12 +411,15 @@ def test_text_search_filters_are_tested_on_id_lists_or_on_rows(
                 assert opens.startswith("SCAN records_fts"), plan
                 reads_rows = any(step.startswith("SEARCH records USING INTEGER PRIMARY KEY") for step in plan)
                 assert reads_rows == (name in ("big", "scored")), (name, plan)
-                assert any("LIST SUBQUERY" in step for step in plan) == (name in ("small", "scored")), plan
+                listed = name in ("small", "scored", "city")
+                assert any("LIST SUBQUERY" in step for step in plan) == listed, plan
+                assert any("ix_records_location_lower" in step for step in plan) == (name == "city"), plan
         assert found == {
             "big": [f"r{n}" for n in range(6)],
             "small": ["r6", "r7"],
             "none": [],
             "scored": ["r5"],
+            "city": ["r0", "r1"],
         }
     engine.dispose()
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData()
@@ -59,6 +60,11 @@ records = Table(
     Index("ix_records_source_kind", "source", "kind"),
     Index("ix_records_trafficking_score", "trafficking_score"),
 )
+Index(
+    "ix_records_location_lower",
+    func.lower(records.c.location),
+    postgresql_ops={"lower_1": "text_pattern_ops"},
+)  # the city filter's prefix (migration 0009 creates it, with text_pattern_ops on PostgreSQL)
 
 record_revisions = Table(
     "record_revisions",
