@@ -71,10 +71,9 @@ def test_text_only_operator_links_and_reports_template_with_slots() -> None:
     assert result.template(template.id).members == template.members
     # Looked up among the network's records (what a network page does), or among records outside the
     # template, which falls back to naming every text group: the same template either way.
-    network = result.member_indexes(result.network_of("s:0"))
-    assert result.template(template.id, among=network) == template
-    elsewhere = result.member_indexes(result.network_of("s:9"))
-    assert result.template(template.id, among=elsewhere) == template
+    assert result.template(template.id, network_id=result.network_of("s:0")) == template
+    assert result.template(template.id, network_id=result.network_of("s:9")) == template
+    assert result.template(template.id, network_id="N-none") == template
     hop = result.explain("s:0", "s:1")[0]
     assert hop.kind == "text" and template.id in hop.evidence and hop.score >= 0.6
     assert result.template_of("s:9") is None

@@ -19,6 +19,8 @@ from lantern.link.template import Template, build_template
 from lantern.link.timeutil import to_iso
 
 TEMPLATE_MAX_MEMBERS = 50
+NETWORK_TEMPLATES_KEPT = 256
+"""Networks whose template names a result remembers (a dict of a few thousand entries at most each)."""
 """Templates are aligned over at most this many members (the earliest); enough to show the shared text."""
 
 
@@ -81,6 +83,7 @@ class LinkResult:
         self._text_sizes: np.ndarray | None = None
         self._text_roots: np.ndarray | None = None
         self._template_roots: dict[str, int] | None = None
+        self._network_templates: dict[str, dict[str, int]] = {}
 
     # -- internals ------------------------------------------------------------------------------------
     def _check(self) -> Linker:
@@ -277,16 +280,16 @@ class LinkResult:
         return self._template(root, members, text_of)
 
     def template(
-        self, template_id: str, text_of: Callable[[str], str] | None = None, among: np.ndarray | None = None
+        self, template_id: str, text_of: Callable[[str], str] | None = None, network_id: str | None = None
     ) -> Template:
         """A template by id (``T-…``), with its slots. ``text_of`` supplies texts when keep_text is off.
 
-        ``among`` (linker indexes, such as a network's members) names only those records' text groups
-        first: naming every text group of the store (a hash each) took 4-6 s at a million records, the
-        first time a process showed any template."""
+        ``network_id`` names that network's text groups first (kept for the next call): naming every text
+        group of the store (a hash each) took 4-6 s at a million records, the first time a process showed
+        any template."""
         linker = self._check()
         roots = self._text_group_roots()
-        root = self._template_names(roots, among).get(template_id) if among is not None else None
+        root = self._network_template_names(network_id).get(template_id) if network_id else None
         if root is None:
             if self._template_roots is None:
                 self._template_roots = self._template_names(roots, None)  # once per result
@@ -296,14 +299,31 @@ class LinkResult:
         members = np.flatnonzero((roots == root) & linker.text_ok)
         return self._template(root, members, text_of)
 
+    def _network_template_names(self, network_id: str) -> dict[str, int]:
+        """Template id to root for one network's text groups, remembered for a few hundred networks."""
+        names = self._network_templates.get(network_id)
+        if names is None:
+            try:
+                members = self._members(network_id)
+            except KeyError:
+                return {}
+            if len(self._network_templates) >= NETWORK_TEMPLATES_KEPT:
+                self._network_templates.clear()
+            names = self._network_templates[network_id] = self._template_names(
+                self._text_group_roots(), members
+            )
+        return names
+
     def _template_names(self, roots: np.ndarray, docs: np.ndarray | None) -> dict[str, int]:
-        """Template id to text-group root, for the groups of ``docs`` (every record when None)."""
+        """Template id to text-group root, for the groups of ``docs`` (every record when None) that hold
+        two records or more: a record alone in its group is no template, and most records are alone."""
         linker = self._linker
         if docs is None:
             ok_roots = np.unique(roots[linker.text_ok])
         else:
             docs = np.asarray(docs, dtype=np.int64)
             ok_roots = np.unique(roots[docs[linker.text_ok[docs]]])
+        ok_roots = ok_roots[self._text_group_sizes()[ok_roots] >= 2]
         founders = linker.uf_text.founder_of_root(ok_roots)
         return {
             linker.template_id_of_founder(founder): root

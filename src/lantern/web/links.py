@@ -150,14 +150,10 @@ def templates_of(
 ) -> tuple[list[TemplateView], list[str]]:
     """The largest ``limit`` templates with their slots, and the ids of the others. With ``network_id``
     the templates are looked for among that network's records first."""
-    try:
-        among = result.member_indexes(network_id) if network_id else None
-    except KeyError:
-        among = None
     views = []
     for template_id in ids[:40]:
         try:
-            views.append(template_view(result.template(template_id, among=among)))
+            views.append(template_view(result.template(template_id, network_id=network_id)))
         except Exception:
             continue
     views.sort(key=lambda t: (-t.members, -t.coverage, t.id))
