@@ -19,9 +19,9 @@ from lantern.link.template import Template, build_template
 from lantern.link.timeutil import to_iso
 
 TEMPLATE_MAX_MEMBERS = 50
+"""Templates are aligned over at most this many members (the earliest); enough to show the shared text."""
 NETWORK_TEMPLATES_KEPT = 256
 """Networks whose template names a result remembers (a dict of a few thousand entries at most each)."""
-"""Templates are aligned over at most this many members (the earliest); enough to show the shared text."""
 
 
 class StaleResultError(RuntimeError):
@@ -292,7 +292,7 @@ class LinkResult:
         root = self._network_template_names(network_id).get(template_id) if network_id else None
         if root is None:
             if self._template_roots is None:
-                self._template_roots = self._template_names(roots, None)  # once per result
+                self._template_roots = self._template_names(None)  # once per result
             root = self._template_roots.get(template_id)
         if root is None:
             raise KeyError(template_id)
@@ -309,15 +309,14 @@ class LinkResult:
                 return {}
             if len(self._network_templates) >= NETWORK_TEMPLATES_KEPT:
                 self._network_templates.clear()
-            names = self._network_templates[network_id] = self._template_names(
-                self._text_group_roots(), members
-            )
+            names = self._network_templates[network_id] = self._template_names(members)
         return names
 
-    def _template_names(self, roots: np.ndarray, docs: np.ndarray | None) -> dict[str, int]:
+    def _template_names(self, docs: np.ndarray | None) -> dict[str, int]:
         """Template id to text-group root, for the groups of ``docs`` (every record when None) that hold
         two records or more: a record alone in its group is no template, and most records are alone."""
         linker = self._linker
+        roots = self._text_group_roots()
         if docs is None:
             ok_roots = np.unique(roots[linker.text_ok])
         else:

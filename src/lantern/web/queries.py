@@ -535,7 +535,7 @@ def search(
         total, lower_bound = 0, False
     elif interpretation.mode == "text":
         pks, snippets, total, lower_bound = _text_search(
-            connection, interpretation.values[0], filters, conditions, sort, page_size, offset
+            connection, interpretation.values[0], filters, sort, page_size, offset
         )
     else:
         stmt = select(records.c.id).where(*conditions)
@@ -590,13 +590,12 @@ def _text_search(
     connection: Connection,
     words: str,
     filters: SearchFilters,
-    conditions: list[Any],
     sort: SortOrder,
     limit: int,
     offset: int,
 ) -> tuple[list[int], dict[int, Snippet], int, bool]:
     if connection.dialect.name == "postgresql":
-        return _text_search_postgres(connection, words, conditions, sort, limit, offset)
+        return _text_search_postgres(connection, words, _filter_conditions(filters), sort, limit, offset)
     match = fts5_query(words)
     if not match:
         return [], {}, 0, False
