@@ -155,6 +155,25 @@ def test_images_are_copied_into_a_content_addressed_store(data_dir: Path, tmp_pa
     assert uses == 2
 
 
+def test_stored_extraction_names_the_preserved_images(data_dir: Path, tmp_path: Path) -> None:
+    """The extraction comes from the reading process already encoded; the writer puts the images it
+    preserved into it, and a record without images keeps an empty list beside the same fields."""
+    picture = make_image(tmp_path / "feed" / "img" / "p1.png", seed=4)
+    body = "Text seven one three 555 oh one four two."
+    write_jsonl(tmp_path / "feed" / "ads.jsonl", [ad(1, body=body, images=["img/p1.png"]), ad(2, body=body)])
+    run("ingest", str(tmp_path / "feed" / "ads.jsonl"))
+    with engine().connect() as connection:
+        stored = dict(connection.execute(select(records.c.record_id, records.c.extracted)).all())
+        phash = connection.execute(select(images.c.phash)).scalar_one()
+    digest = hashlib.sha256(picture.read_bytes()).hexdigest()
+    assert stored["ad-1"]["images"] == [{"sha256": digest, "phash": phash}]
+    assert stored["ad-2"]["images"] == []
+    assert stored["ad-1"]["phones"] == stored["ad-2"]["phones"] == ["+17135550142"]
+    assert {key: value for key, value in stored["ad-1"].items() if key != "images"} == {
+        key: value for key, value in stored["ad-2"].items() if key != "images"
+    }
+
+
 def test_csv_with_the_same_columns_and_multiline_fields(data_dir: Path, tmp_path: Path) -> None:
     make_image(tmp_path / "a.png", seed=1)
     make_image(tmp_path / "b.png", seed=2)

@@ -8,7 +8,7 @@ index on entity values.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, insert, select, text
@@ -233,6 +233,36 @@ def test_bulk_inserted_rows_read_back_exactly_as_written(database_url: str) -> N
     assert stored[0][:4] == ("title 1", awkward, {"k": "v\tw", "n": None}, {"phones": ["+17135550100"]})
     assert stored[1] == (None, "", {"empty": ""}, {"x": [1, 2.5, True]}, None)
     assert flags == [("+17135550101", False), ("jo\\@example.com", True)]
+
+
+def test_bulk_insert_stores_what_an_orm_insert_stores(database_url: str) -> None:
+    """The bulk insert remembers formatted date-times and passes pre-encoded JSON through; what it stores
+    must be what SQLAlchemy's own insert stores, for equal instants in different zones too."""
+    from lantern.store.dialect import EncodedJSON, insert_rows, json_text
+
+    east = datetime(2026, 3, 1, 14, 0, tzinfo=timezone(timedelta(hours=2)))  # the same instant as NOW
+    values = [
+        {"posted_at": NOW, "collected_at": east, "extracted": {"phones": ["+17135550100"], "n": None}},
+        {"posted_at": east, "collected_at": NOW, "extracted": EncodedJSON(json_text({"ages": [22]}))},
+        {"posted_at": NOW, "collected_at": None, "extracted": {}},
+    ]
+    engine = open_database(database_url)
+    with engine.begin() as connection:
+        insert_rows(connection, records, [record_row(n, **v) for n, v in enumerate(values)])
+        connection.execute(insert(records), [record_row(10 + n, **v) for n, v in enumerate(values)])
+        stored = {
+            record_id: rest
+            for record_id, *rest in connection.execute(
+                text(
+                    "SELECT record_id, CAST(posted_at AS TEXT), CAST(collected_at AS TEXT),"
+                    " CAST(first_ingested_at AS TEXT), CAST(extracted AS TEXT) FROM records"
+                )
+            )
+        }
+    for n in range(len(values)):
+        assert stored[f"r{n}"] == stored[f"r{10 + n}"]
+    assert '"ages":[22]' in stored["r1"][3].replace(" ", "")
+    engine.dispose()
 
 
 def test_triage_queue_is_one_index_walk_in_score_order(database_url: str) -> None:

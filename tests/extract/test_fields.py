@@ -138,3 +138,18 @@ def test_fingerprint_image() -> None:
     assert (fp.width, fp.height) == (64, 48)
     assert len(fp.sha256) == 64 and len(fp.phash) == 16
     int(fp.phash, 16)
+
+
+def test_a_repeated_title_reads_as_if_new_and_each_record_gets_its_own_mentions() -> None:
+    """Titles are remembered per process (``record.FIELD_CACHE_ENTRIES``): the second record with a title
+    gets what reading it afresh gives, and changing one record's mentions leaves the next one's alone."""
+    title = "Jess - 22, text 713 555 0142"
+    fresh = extract_text(title, CFG, field="title")["mentions"]
+    first = extract_record(InputRecord(id="1", source="t", title=title, body="Quiet evening walks."), CFG)
+    for mention in first["mentions"]:
+        mention["value"] = "changed by a later stage"
+    second = extract_record(InputRecord(id="2", source="t", title=title, body="Calm and kind."), CFG)
+    in_title = [m for m in second["mentions"] if m["field"] == "title"]
+    assert in_title == fresh
+    assert [m["type"] for m in in_title] == ["phone"]
+    assert second["phones"] == ["+17135550142"]

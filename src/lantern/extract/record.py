@@ -7,6 +7,7 @@ digits never turn into ages or prices (as HTI does, INDICATORS.md §4.2).
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
@@ -54,6 +55,42 @@ def _regions(region: str, cfg: ExtractConfig) -> tuple[str, ...]:
         if r and r not in seen:
             seen.append(r)
     return tuple(seen)
+
+
+FIELD_CACHE_ENTRIES: dict[str, int] = {"title": 32768}
+"""Fields remembered per process by ``_extract_field_cached``, by field. Reposted ads repeat their titles
+word for word, and reading a field again gives the same mentions, so a repeat costs a dictionary look-up
+instead of a dozen regular-expression scans: on 20,000 synthetic ads, 12.9 µs a title read, 0.7 µs
+remembered. In the synthetic world 84 % of titles repeat; a reading process holding the 32,768 most
+recent finds 85 % of its titles there (titles are short: a few MB in all). Bodies are not remembered: none
+repeats in the synthetic world, and keeping them cost 3-10 µs a record for nothing; URLs hold each ad's
+own id."""
+FIELD_CACHE_MAX_CHARS = 4000
+"""Longer fields are read every time: they would make the cache large."""
+_field_caches: dict[str, OrderedDict[tuple[str, tuple[str, ...], ExtractConfig], list[dict[str, Any]]]] = {
+    field: OrderedDict() for field in FIELD_CACHE_ENTRIES
+}
+
+
+def _extract_field_cached(
+    text: str, field: str, regions: tuple[str, ...], cfg: ExtractConfig
+) -> list[dict[str, Any]]:
+    """``_extract_field``, remembered for short titles (least recently used out first). Each
+    caller gets its own mention dicts, so a later stage that adds to one cannot change what the next
+    record with the same text receives."""
+    cache = _field_caches.get(field)
+    if cache is None or len(text) > FIELD_CACHE_MAX_CHARS:
+        return _extract_field(text, field, regions, cfg)
+    key = (text, regions, cfg)
+    mentions = cache.get(key)
+    if mentions is not None:
+        cache.move_to_end(key)
+    else:
+        mentions = _extract_field(text, field, regions, cfg)
+        if len(cache) >= FIELD_CACHE_ENTRIES[field]:
+            cache.popitem(last=False)
+        cache[key] = mentions
+    return [dict(m) for m in mentions]
 
 
 def _extract_field(text: str, field: str, regions: tuple[str, ...], cfg: ExtractConfig) -> list[dict]:
@@ -205,5 +242,5 @@ def extract_record(record: InputRecord, cfg: ExtractConfig | None = None) -> dic
         mentions += _stated_location(record.location)
     mentions += _author_handle(record)
     for field, text in record.text_fields().items():
-        mentions += _extract_field(text, field, regions, cfg)
+        mentions += _extract_field_cached(text, field, regions, cfg)
     return _collect(mentions)

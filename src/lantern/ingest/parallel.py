@@ -17,11 +17,10 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
-from typing import Any
 
 from lantern.config import Settings
 from lantern.ingest.parse import Problem, parse_item
-from lantern.ingest.prepare import Extractor
+from lantern.ingest.prepare import Extraction, Extractor, encode_extraction
 from lantern.records import InputRecord
 from lantern.sources.files import RawItem
 
@@ -31,7 +30,7 @@ AHEAD = 3
 """Chunks queued per worker at least; more when a batch is larger, so that workers keep reading while the
 main process writes a whole batch."""
 
-Read = tuple[InputRecord | Problem, dict[str, Any] | str | None]
+Read = tuple[InputRecord | Problem, Extraction | str | None]
 """One item read: the record (or why it was refused) and its extraction (or why extraction failed)."""
 
 _extract: Extractor | None = None
@@ -52,7 +51,7 @@ def read_one(item: RawItem, extract: Extractor) -> Read:
     if isinstance(parsed, Problem):
         return parsed, None
     try:
-        return parsed, extract(parsed)
+        return parsed, encode_extraction(extract(parsed))
     except Exception as error:  # a bug on hostile input must not lose the record
         return parsed, f"extraction failed: {type(error).__name__}: {error}"
 

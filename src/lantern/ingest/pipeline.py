@@ -18,7 +18,7 @@ from lantern.gcpauses import fewer_gc_pauses
 from lantern.ingest.images import ImagePreserver
 from lantern.ingest.parallel import Read, read_one, read_parallel
 from lantern.ingest.parse import Problem, format_problem
-from lantern.ingest.prepare import Extractor, prepare, preserve_images
+from lantern.ingest.prepare import Extraction, Extractor, prepare, preserve_images
 from lantern.sources.files import RawItem, read_items
 from lantern.store.writer import PreparedRecord, QuarantinedItem, record_run_progress, start_run, write_batch
 
@@ -125,7 +125,7 @@ class Ingestor:
         stored_images = preserve_images(parsed, item, self.images)
         if isinstance(stored_images, Problem):
             return self._refuse(item, stored_images)
-        if not isinstance(extracted, dict):
+        if not isinstance(extracted, Extraction):
             return self._refuse(item, Problem("record", extracted or "extraction failed"))
         return prepare(parsed, item, stored_images, extracted)
 

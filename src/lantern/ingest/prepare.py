@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -12,6 +13,7 @@ from lantern.ingest.images import ImagePreserver, StoredImage
 from lantern.ingest.parse import Problem
 from lantern.records import InputRecord
 from lantern.sources.files import RawItem
+from lantern.store.dialect import EncodedJSON, json_text
 from lantern.store.writer import PreparedRecord
 
 Extractor = Callable[[InputRecord], dict[str, Any]]
@@ -53,6 +55,43 @@ def entity_rows(extracted: dict[str, Any]) -> list[tuple[str, str, bool]]:
     return list(dict.fromkeys(rows))
 
 
+@dataclass(slots=True)
+class Extraction:
+    """One record's extraction as it travels from the process that read the record to the writer.
+
+    The extracted-fields object is a few hundred small dicts and lists. Pickled, unpickled and then
+    encoded again for the ``extracted`` column, it cost the writer more than any other step of a record
+    but the SQL itself; here it is encoded once, where it was made, together with the few facts the
+    writer needs from it. ``json`` has ``images`` empty: the writer adds the images it preserved.
+    """
+
+    json: str
+    entities: list[tuple[str, str, bool]]
+    trafficking_score: float
+    minor_score: float
+
+
+def encode_extraction(extracted: dict[str, Any]) -> Extraction:
+    """An ``Extractor``'s output as it is stored and sent (``Extraction``)."""
+    extracted["images"] = []
+    risk = extracted.get("risk", {})
+    return Extraction(
+        json=json_text(extracted),
+        entities=entity_rows(extracted),
+        trafficking_score=float(risk.get("trafficking", 0.0)),
+        minor_score=float(risk.get("minor", 0.0)),
+    )
+
+
+def _stored_extraction(extraction: Extraction, stored_images: list[StoredImage]) -> Any:
+    """The ``extracted`` column's value: the encoded text as it came, or with the images put in."""
+    if not stored_images:
+        return EncodedJSON(extraction.json)
+    extracted = orjson.loads(extraction.json)
+    extracted["images"] = [{"sha256": image.sha256, "phash": image.phash} for image in stored_images]
+    return extracted
+
+
 def preserve_images(
     record: InputRecord, item: RawItem, preserver: ImagePreserver
 ) -> list[StoredImage] | Problem:
@@ -67,10 +106,9 @@ def preserve_images(
 
 
 def prepare(
-    record: InputRecord, item: RawItem, stored_images: list[StoredImage], extracted: dict[str, Any]
+    record: InputRecord, item: RawItem, stored_images: list[StoredImage], extraction: Extraction
 ) -> PreparedRecord:
-    """The stored form of one record, from its extraction (``Extractor``'s output) and its images."""
-    extracted["images"] = [{"sha256": image.sha256, "phash": image.phash} for image in stored_images]
+    """The stored form of one record, from its extraction and its images."""
     image_hashes = [image.sha256 for image in stored_images]
     return PreparedRecord(
         source=record.source,
@@ -87,9 +125,9 @@ def prepare(
             "posted_at": record.posted_at,
             "collected_at": record.collected_at,
             "extra": record.extra,
-            "extracted": extracted,
-            "trafficking_score": float(extracted.get("risk", {}).get("trafficking", 0.0)),
-            "minor_score": float(extracted.get("risk", {}).get("minor", 0.0)),
+            "extracted": _stored_extraction(extraction, stored_images),
+            "trafficking_score": extraction.trafficking_score,
+            "minor_score": extraction.minor_score,
         },
         content_sha256=content_hash(record, image_hashes),
         raw=item.raw.decode("utf-8"),
@@ -98,5 +136,5 @@ def prepare(
         origin_file=item.origin,
         origin_line=item.line,
         images=stored_images,
-        entities=entity_rows(extracted),
+        entities=extraction.entities,
     )
