@@ -7,9 +7,10 @@ Make DATA_DIR by ingesting a synthetic world without linking, for example
 ``lantern --data-dir D ingest --no-link --workers 2 W/records.jsonl``. The store is copied first, so it can
 be reused.
 Each phase function of ``lantern.networks.runner`` and ``Linker.add`` is wrapped with a timer; the times
-of nested phases overlap (``_rescore_chunk`` is inside ``_rescore_networks``, ``_placed_members``, reading
-a full run's network members, inside ``_rescore_chunk``; ``write_full_run``, a full run's record
-rows in key order, inside ``_rescore_networks``; ``Linker._release_stale_hubs`` inside ``Linker.add``).
+of nested phases overlap (``Rescoring.chunk``, ``MemberSpool._fill`` (reading a full run's network members
+in key order into the spool) and ``MemberSpool.members`` (reading a chunk's back) are inside
+``_rescore_networks``; ``write_full_run``, a full run's record rows in key order, inside
+``_rescore_networks``; ``Linker._release_stale_hubs`` inside ``Linker.add``).
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-PHASES = ("_save_state", "_write_assignments", "_rescore_networks", "_rescore_chunk", "_placed_members",
-          "write_full_run", "_reset_outside_networks", "_write_hubs", "_member_counts", "_link_input")  # fmt: skip
+PHASES = ("_save_state", "_write_assignments", "_rescore_networks", "write_full_run",
+          "_reset_outside_networks", "_write_hubs", "_member_counts", "_link_input")  # fmt: skip
 
 
 def _timed(totals: dict[str, float], label: str, function: Any) -> Any:
@@ -44,13 +45,17 @@ def main() -> None:
     from lantern.config import load_settings
     from lantern.link.linker import Linker
     from lantern.networks import runner
+    from lantern.networks.members import MemberSpool
     from lantern.store.db import open_database
 
     totals: dict[str, float] = defaultdict(float)
     for name in PHASES:
         setattr(runner, name, _timed(totals, name, getattr(runner, name)))
-    Linker.add = _timed(totals, "Linker.add", Linker.add)  # type: ignore[method-assign]
-    Linker._release_stale_hubs = _timed(totals, "Linker._release_stale_hubs", Linker._release_stale_hubs)  # type: ignore[method-assign]
+    methods = ((runner.Rescoring, "chunk"), (MemberSpool, "_fill"), (MemberSpool, "members"),
+               (Linker, "add"), (Linker, "_release_stale_hubs"))  # fmt: skip
+    for owner, name in methods:
+        label = f"{owner.__name__}.{name}"
+        setattr(owner, name, _timed(totals, label, getattr(owner, name)))
     copy = Path(tempfile.mkdtemp(prefix="lantern-phases-")) / "data"
     shutil.copytree(Path(sys.argv[1]), copy)
     try:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from lantern.cli import app
 from lantern.config import Settings, load_settings
 from lantern.link import LinkConfig, Linker
-from lantern.networks import runner
+from lantern.networks import members, runner
 from lantern.store.db import open_database
 from lantern.store.queries import network_indicators
 from lantern.store.schema import networks, records, suppressed_hubs
@@ -108,13 +108,17 @@ def test_networks_larger_than_a_chunk_score_as_in_one_pass(
     monkeypatch.setattr(runner, "RESCORE_ROWS", 5)
     monkeypatch.setattr(runner, "RESCORE_NETWORKS", 3)
     chunks: list[list[str]] = []
-    rescore_chunk = runner._rescore_chunk
+    rescore_chunk = runner.Rescoring.chunk
 
-    def spy(connection: Any, chunk: list[str], *args: Any) -> int:
+    def spy(self: runner.Rescoring, connection: Any, chunk: list[str], *args: Any) -> None:
         chunks.append(list(chunk))
-        return rescore_chunk(connection, chunk, *args)
+        rescore_chunk(self, connection, chunk, *args)
 
-    monkeypatch.setattr(runner, "_rescore_chunk", spy)
+    monkeypatch.setattr(runner.Rescoring, "chunk", spy)
+    # Members are read a few keys per query and spooled a few rows at a time: each chunk's rows come
+    # back from several blocks, written between other chunks' blocks.
+    monkeypatch.setattr(members, "SCAN_KEYS", 4)
+    monkeypatch.setattr(members, "SPOOL_ROWS", 3)
     # Records are written after rescoring, in key order, a few per transaction: members and records
     # alone interleave in every transaction.
     write_full_run = runner.write_full_run
@@ -192,21 +196,21 @@ def test_a_run_stopped_while_writing_is_finished_by_the_next(
     runner.run_link(engine, settings, full=True)
     before = snapshot(engine)
     monkeypatch.setattr(runner, "RESCORE_ROWS", 5)
-    rescore_chunk, calls = runner._rescore_chunk, []
+    rescore_chunk, calls = runner.Rescoring.chunk, []
 
-    def power_cut(*args: Any) -> int:
+    def power_cut(*args: Any) -> None:
         calls.append(1)
         if len(calls) == 3:
             raise RuntimeError("power cut")
-        return rescore_chunk(*args)
+        rescore_chunk(*args)
 
-    monkeypatch.setattr(runner, "_rescore_chunk", power_cut)
+    monkeypatch.setattr(runner.Rescoring, "chunk", power_cut)
     with pytest.raises(RuntimeError, match="power cut"):
         runner.run_link(engine, settings, full=True, config=PHONES_ONLY)
     half_written = snapshot(engine)
     assert half_written != before and runner.pending_path(settings).exists()
 
-    monkeypatch.setattr(runner, "_rescore_chunk", rescore_chunk)
+    monkeypatch.setattr(runner.Rescoring, "chunk", rescore_chunk)
     summary = runner.run_link(engine, settings)  # what the next `lantern link` or `lantern ingest` runs
     assert summary.resumed and summary.mode == "full" and "stopped while writing" in summary.line()
     assert not runner.pending_path(settings).exists()

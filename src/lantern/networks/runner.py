@@ -31,12 +31,19 @@ from lantern.gcpauses import fewer_gc_pauses
 from lantern.link import LinkConfig, LinkDoc, Linker, LinkResult, load_state, write_state
 from lantern.link.state import load_config
 from lantern.networks.inputs import (
-    GROUP_FIELDS,
     LINK_FIELDS,
     group_member,
     link_doc,
     record_key,
     slim_extracted,
+)
+from lantern.networks.members import (
+    EXTRACTED_TEXT,
+    Members,
+    MemberSpool,
+    Placed,
+    placed_in,
+    stored_members,
 )
 from lantern.networks.placement import (
     SET_NETWORK,
@@ -147,9 +154,6 @@ def _save_state(linker: Linker, settings: Settings) -> None:
         write_state(linker, handle)
     os.replace(temporary, path)
 
-
-EXTRACTED_TEXT = cast(records.c.extracted, Text).label("extracted")
-"""``extracted`` as JSON text, so only the parts a step reads are decoded and kept (``slim_extracted``)."""
 
 LINK_COLUMNS = (
     records.c.id,
@@ -267,7 +271,9 @@ def run_link(
         _write_assignments(engine, result, assigned, changed_keys)
     del assigned, changed_keys  # a million keys are not needed while rescoring
     assessor = assessor or Assessor.load()
-    summary.networks_updated = _rescore_networks(engine, result, assessor, touched_networks, placement)
+    summary.networks_updated = _rescore_networks(
+        engine, result, assessor, touched_networks, placement, settings.data_dir
+    )
     if full:
         _reset_outside_networks(engine)
     with engine.begin() as connection:
@@ -328,24 +334,8 @@ def _write_assignments(
             update_rows(connection, records, "id", renamed, _SET_NETWORK_ONLY)
 
 
-MEMBER_COLUMNS = (
-    records.c.id,
-    records.c.source,
-    records.c.record_id,
-    records.c.posted_at,
-    records.c.location,
-    EXTRACTED_TEXT,
-    records.c.network_id,
-)
-
-
 def _own_risk(row: dict[str, Any]) -> dict[str, float]:
     return (row.get("extracted") or {}).get("risk") or {"trafficking": 0.0, "minor": 0.0}
-
-
-def _member_row(row: Any) -> dict[str, Any]:
-    """A member as rescoring keeps it: its columns with only the parts of ``extracted`` it reads."""
-    return {**row, "extracted": slim_extracted(row["extracted"], GROUP_FIELDS)}
 
 
 RESCORE_NETWORKS = 500
@@ -357,7 +347,12 @@ RESCORE_ROWS = 20_000
 
 
 def _rescore_networks(
-    engine: Engine, result: LinkResult, assessor: Assessor, touched: set[str], placement: Placement | None
+    engine: Engine,
+    result: LinkResult,
+    assessor: Assessor,
+    touched: set[str],
+    placement: Placement | None,
+    spool_dir: Path,
 ) -> int:
     """Summaries, structural indicators and network-adjusted scores for every network that changed.
 
@@ -368,8 +363,9 @@ def _rescore_networks(
 
     A full run (``placement``) rescores every network of the result and deletes the rows of networks
     that no longer exist: it has placed every record, so their former members are already elsewhere (and
-    those now alone get their own scores back in ``_reset_outside_networks``). Its record rows are written
-    after the last chunk, all in key order (``write_full_run``).
+    those now alone get their own scores back in ``_reset_outside_networks``). It reads its members in
+    one pass in key order, spooled in ``spool_dir`` (``MemberSpool``), and writes its record rows after
+    the last chunk, all in key order (``write_full_run``).
     """
     if placement is not None:
         sizes = {info.id: info.records for info in result.networks(min_size=2)}
@@ -382,16 +378,21 @@ def _rescore_networks(
     else:
         ordered = sorted(touched)
         sizes = _member_counts(engine, ordered)
-    now = datetime.now(UTC)
-    hubs = frozenset(hub.value for hub in result.suppressed_hubs)
-    updated = 0
-    staged = StagedMembers(placement) if placement is not None else None
-    for chunk in _rescore_chunks(ordered, sizes):
-        with engine.begin() as connection:
-            updated += _rescore_chunk(connection, chunk, result, assessor, hubs, now, staged)
-    if staged is not None:
-        write_full_run(engine, result, staged, CHUNK)
-    return updated
+    rescore = Rescoring(result, assessor, frozenset(hub.value for hub in result.suppressed_hubs))
+    chunks = list(_rescore_chunks(ordered, sizes))
+    if placement is None:
+        for chunk in chunks:
+            with engine.begin() as connection:
+                rescore.chunk(connection, chunk, stored_members(connection, chunk))
+        return rescore.updated
+    staged = StagedMembers(placement)
+    with MemberSpool(engine, chunks, result, placement, spool_dir) as spool:
+        for index, chunk in enumerate(chunks):
+            placed = placed_in(chunk, result, placement)
+            with engine.begin() as connection:
+                rescore.chunk(connection, chunk, spool.members(index, chunk, placed), staged, placed)
+    write_full_run(engine, result, staged, CHUNK)
+    return rescore.updated
 
 
 def _member_counts(engine: Engine, network_ids: list[str]) -> dict[str, int]:
@@ -425,71 +426,47 @@ def _rescore_chunks(ordered: list[str], counts: dict[str, int]) -> Iterator[list
         yield chunk
 
 
-def _rescore_chunk(
-    connection: Connection,
-    chunk: list[str],
-    result: LinkResult,
-    assessor: Assessor,
-    hubs: frozenset[str],
-    now: datetime,
-    staged: StagedMembers | None = None,
-) -> int:
-    """Rescore one chunk of networks (a query for their members, one insert, one bulk update); a full
-    run's members (``staged``) are read by key, and their rows, network included, are staged instead."""
-    if staged is None:
-        members_of = _stored_members(connection, chunk)
-    else:
-        members_of, placed = _placed_members(connection, chunk, result, staged.placement)
-    connection.execute(delete(networks).where(networks.c.id.in_(chunk)))
-    network_rows: list[dict[str, Any]] = []
-    score_rows: list[dict[str, Any]] = []
-    for network_id in chunk:
-        group = members_of.pop(network_id)
-        if len(group) < 2:
-            # No longer a network (split, or absorbed): members go back to their own scores.
-            score_rows += [_score_row(row, _own_risk(row), None) for row in group]
-            continue
-        network_rows.append(_network_row(network_id, group, result, assessor, hubs, now, score_rows))
-    if network_rows:
-        connection.execute(insert(networks), network_rows)
-    if staged is None:
-        update_rows(connection, records, "id", score_rows, SET_SCORES)
-    else:
-        for row in score_rows:
-            row["_network"], row["_revision"] = placed[row["_pk"]]
-        staged.add(score_rows)
-    return len(network_rows)
+@dataclass
+class Rescoring:
+    """What rescoring a chunk of networks needs besides its members, and the networks rescored so far."""
 
+    result: LinkResult
+    assessor: Assessor
+    hubs: frozenset[str]
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updated: int = 0
 
-def _stored_members(connection: Connection, chunk: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each network's member rows, found by the ``network_id`` they carry."""
-    members_of: dict[str, list[dict[str, Any]]] = {network_id: [] for network_id in chunk}
-    rows = connection.execute(select(*MEMBER_COLUMNS).where(records.c.network_id.in_(chunk))).mappings()
-    for row in rows:
-        members_of[row["network_id"]].append(_member_row(row))
-    return members_of
-
-
-def _placed_members(
-    connection: Connection, chunk: list[str], result: LinkResult, placement: Placement
-) -> tuple[dict[str, list[dict[str, Any]]], dict[int, tuple[str, int]]]:
-    """Each network's member rows, found by key from the linker, in key order (as ``_stored_members``
-    finds them); and each member's new (network, revision) by key."""
-    placed: dict[int, tuple[str, int]] = {}
-    for network_id in chunk:
-        indexes = result.member_indexes(network_id)
-        for pk, revision in zip(
-            placement.pks[indexes].tolist(), placement.revisions[indexes].tolist(), strict=True
-        ):
-            if pk >= 0:
-                placed[pk] = (network_id, revision)
-    members_of: dict[str, list[dict[str, Any]]] = {network_id: [] for network_id in chunk}
-    pks = sorted(placed)
-    for start in range(0, len(pks), ID_BATCH):
-        query = select(*MEMBER_COLUMNS).where(records.c.id.in_(pks[start : start + ID_BATCH]))
-        for row in connection.execute(query.order_by(records.c.id)).mappings():
-            members_of[placed[row["id"]][0]].append(_member_row(row))
-    return members_of, placed
+    def chunk(
+        self,
+        connection: Connection,
+        chunk: list[str],
+        members_of: Members,
+        staged: StagedMembers | None = None,
+        placed: Placed | None = None,
+    ) -> None:
+        """Rescore one chunk of networks (one delete, one insert, one bulk update); a full run's member
+        rows, network (``placed``) included, are ``staged`` instead of updated."""
+        connection.execute(delete(networks).where(networks.c.id.in_(chunk)))
+        network_rows: list[dict[str, Any]] = []
+        score_rows: list[dict[str, Any]] = []
+        for network_id in chunk:
+            group = members_of.pop(network_id)
+            if len(group) < 2:
+                # No longer a network (split, or absorbed): members go back to their own scores.
+                score_rows += [_score_row(row, _own_risk(row), None) for row in group]
+                continue
+            network_rows.append(
+                _network_row(network_id, group, self.result, self.assessor, self.hubs, self.now, score_rows)
+            )
+        if network_rows:
+            connection.execute(insert(networks), network_rows)
+        if staged is None or placed is None:
+            update_rows(connection, records, "id", score_rows, SET_SCORES)
+        else:
+            for row in score_rows:
+                row["_network"], row["_revision"] = placed[row["_pk"]]
+            staged.add(score_rows)
+        self.updated += len(network_rows)
 
 
 def _reset_outside_networks(engine: Engine) -> int:
