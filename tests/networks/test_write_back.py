@@ -8,6 +8,7 @@ the hubs. A run stopped half-way through its writes must be finished by the next
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.databases("sqlite", "postgresql")
 PHONES_ONLY = LinkConfig(evidence=("phone",))
 """Links fewer records than the default, so relinking with it takes records out of their networks."""
 
-MakeStore = Callable[[str], tuple[Settings, Engine]]
+MakeStore = Callable[..., tuple[Settings, Engine]]
+"""``make_store(name, corpus=world)``: a fresh store holding a corpus, ingested but not linked."""
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +48,10 @@ def make_store(world: Path, tmp_path: Path, make_database_url: Callable[[str], s
     """Fresh stores holding the world's records, ingested but not linked."""
     engines: list[Engine] = []
 
-    def make(name: str) -> tuple[Settings, Engine]:
+    def make(name: str, corpus: Path = world) -> tuple[Settings, Engine]:
         folder, url = tmp_path / name, make_database_url(name)
         where = ["--data-dir", str(folder), "--database-url", url]
-        result = CliRunner().invoke(app, [*where, "ingest", "-q", "--no-link", str(world)])
+        result = CliRunner().invoke(app, [*where, "ingest", "-q", "--no-link", str(corpus)])
         assert result.exit_code == 0, result.output
         engines.append(open_database(url))
         return load_settings(folder, url), engines[-1]
@@ -187,6 +189,28 @@ def test_full_relink_gives_records_that_left_a_network_their_own_scores(make_sto
     ]
     assert left and any(before["records"][key][2:4] != expected["records"][key][2:4] for key in left)
     assert snapshot(engine) == expected
+
+
+@pytest.mark.parametrize("shuffled", [0.02, 1.0], ids=["mostly-in-order", "shuffled"])
+def test_records_stored_out_of_posting_order_link_as_if_stored_in_order(
+    make_store: MakeStore, world: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shuffled: float
+) -> None:
+    """A full run reads records in posting order whatever order they were stored in: a key range at a
+    time when storage roughly follows posting (a few stray batches read by key lists), sorted by the
+    database otherwise."""
+    monkeypatch.setattr(runner, "CHUNK", 40)  # many batches; the same for both stores
+    settings, in_order = make_store("in-order")
+    runner.run_link(in_order, settings, full=True)
+    lines = world.read_text(encoding="utf-8").splitlines()
+    rng = random.Random(5)
+    moved = rng.sample(range(len(lines)), int(len(lines) * shuffled))
+    for target, line in zip(moved, rng.sample([lines[index] for index in moved], len(moved)), strict=True):
+        lines[target] = line
+    corpus = tmp_path / "out-of-order.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings, out_of_order = make_store("out-of-order", corpus)
+    runner.run_link(out_of_order, settings, full=True)
+    assert snapshot(out_of_order) == snapshot(in_order)
 
 
 def test_a_run_stopped_while_writing_is_finished_by_the_next(
