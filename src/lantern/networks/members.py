@@ -105,6 +105,7 @@ class MemberSpool:
     ) -> None:
         # Open for the spool's life, closed by close() (or __exit__).
         self._file: BinaryIO = tempfile.TemporaryFile(dir=directory, prefix="lantern-members-")  # noqa: SIM115
+        self._chunks, self._result, self._placement = chunks, result, placement
         self._blocks: list[list[tuple[int, int]]] = [[] for _ in chunks]
         try:
             self._fill(engine, *_members_by_key(chunks, result, placement))
@@ -112,9 +113,12 @@ class MemberSpool:
             self._file.close()
             raise
 
-    def members(self, index: int, chunk: list[str], placed: Placed) -> Members:
-        """Chunk ``index``'s (``chunk``'s) member rows by the network ``placed`` gives them, in key order.
-        Each chunk is read once: its blocks are forgotten."""
+    def members(self, index: int) -> tuple[Members, Placed]:
+        """Chunk ``index``'s member rows by the network the run gives them, each list in key order, and
+        each member's (network, revision) (``placed_in``). Each chunk is read once: its blocks are
+        forgotten."""
+        chunk = self._chunks[index]
+        placed = placed_in(chunk, self._result, self._placement)
         members_of: Members = {network_id: [] for network_id in chunk}
         for offset, size in self._blocks[index]:
             self._file.seek(offset)
@@ -123,7 +127,7 @@ class MemberSpool:
                 member["extracted"] = orjson.loads(row[EXTRACTED])
                 members_of[placed[member["id"]][0]].append(member)
         self._blocks[index] = []
-        return members_of
+        return members_of, placed
 
     def close(self) -> None:
         self._file.close()

@@ -43,7 +43,6 @@ from lantern.networks.members import (
     Members,
     MemberSpool,
     Placed,
-    placed_in,
     stored_members,
 )
 from lantern.networks.placement import (
@@ -427,9 +426,9 @@ def _rescore_networks(
     staged = StagedMembers(placement)
     with MemberSpool(engine, chunks, result, placement, spool_dir) as spool:
         for index, chunk in enumerate(chunks):
-            placed = placed_in(chunk, result, placement)
+            members_of, placed = spool.members(index)
             with engine.begin() as connection:
-                rescore.chunk(connection, chunk, spool.members(index, chunk, placed), staged, placed)
+                rescore.chunk(connection, chunk, members_of, staged, placed)
     write_full_run(engine, result, staged, CHUNK)
     return rescore.updated
 
