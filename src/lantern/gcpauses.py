@@ -14,13 +14,16 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+BULK_GC_THRESHOLDS = (200_000, 50, 100)
+"""The collector's thresholds during bulk work (CPython's default is 700, 10, 10)."""
+
 
 @contextmanager
 def fewer_gc_pauses() -> Iterator[None]:
     """Raise the collector's thresholds for the duration of a bulk loop, then restore them (a ``with``
     block, or a decorator: ``@fewer_gc_pauses()``)."""
     before = gc.get_threshold()
-    gc.set_threshold(200_000, 50, 100)
+    gc.set_threshold(*BULK_GC_THRESHOLDS)
     try:
         yield
     finally:

@@ -11,6 +11,7 @@ parent, and each builds its own extractor from the settings (the catalogue overr
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -19,6 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
 from lantern.config import Settings
+from lantern.gcpauses import BULK_GC_THRESHOLDS
 from lantern.ingest.parse import Problem, parse_item
 from lantern.ingest.prepare import Extraction, Extractor, encode_extraction
 from lantern.records import InputRecord
@@ -61,6 +63,12 @@ def _start_worker(settings: Settings) -> None:
     from lantern.ingest.pipeline import default_extractor
 
     _extract = default_extractor(settings)
+    # A worker lives for the whole run and allocates millions of short-lived objects; with the default
+    # thresholds the collector ran every 700 of them over the catalogue and the compiled patterns too.
+    # Those are frozen out of its reach, and it runs as rarely as in the writer (``lantern.gcpauses``):
+    # 44.1 -> 42.1 s of worker CPU for 100,000 records.
+    gc.freeze()
+    gc.set_threshold(*BULK_GC_THRESHOLDS)
 
 
 def _read_chunk(items: list[RawItem]) -> list[Read]:
