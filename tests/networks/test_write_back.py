@@ -20,8 +20,9 @@ from typer.testing import CliRunner
 from lantern.cli import app
 from lantern.config import Settings, load_settings
 from lantern.link import LinkConfig, Linker
-from lantern.networks import members, runner
+from lantern.networks import members, placement, runner
 from lantern.store.db import open_database
+from lantern.store.indexes import indexes_on, missing_indexes, restore_indexes
 from lantern.store.queries import network_indicators
 from lantern.store.schema import networks, records, suppressed_hubs
 from lantern.synth import RECORDS_FILE, generate
@@ -243,3 +244,54 @@ def test_a_run_stopped_while_writing_is_finished_by_the_next(
     expected = snapshot(reference)
     assert half_written != expected
     assert snapshot(engine) == expected
+
+
+SET_ASIDE = {"ix_records_network_id", "ix_records_risk", "ix_records_trafficking_score"}
+"""The indexes on the columns a full relink rewrites in every record (network and scores)."""
+
+
+def test_a_full_relink_builds_the_indexes_on_what_it_rewrites_afresh(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, engine = make_store("indexes")
+    missing_while_writing: list[set[str]] = []
+    write = placement.update_rows
+
+    def spy(connection: Any, *args: Any) -> None:
+        missing_while_writing.append({str(index.name) for index in missing_indexes(connection, [records])})
+        write(connection, *args)
+
+    monkeypatch.setattr(placement, "update_rows", spy)
+    runner.run_link(engine, settings, full=True)
+    assert missing_while_writing and all(names == SET_ASIDE for names in missing_while_writing)
+    with engine.connect() as connection:
+        assert missing_indexes(connection, [records]) == []
+        if engine.dialect.name == "sqlite":  # and the queue's and network page's queries use them again
+            plan = connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT id FROM records WHERE network_id = 'n'"
+            ).all()
+            assert "ix_records_network_id" in str(plan)
+
+
+def test_indexes_set_aside_come_back_after_a_failed_write_and_after_a_crash(
+    make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, engine = make_store("crashed")
+
+    def disk_full(*args: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(placement, "update_rows", disk_full)
+    with pytest.raises(OSError, match="disk full"):
+        runner.run_link(engine, settings, full=True)
+    with engine.connect() as connection:
+        assert missing_indexes(connection, [records]) == []
+
+    # A crash between the drop and the rebuild runs no clean-up: the next opening of the store rebuilds.
+    with engine.begin() as connection:
+        for index in indexes_on(records, ["network_id", "trafficking_score"]):
+            index.drop(connection)
+        assert {str(index.name) for index in missing_indexes(connection, [records])} == SET_ASIDE
+    assert restore_indexes(open_database(settings.database_url), [records]) == []
+    with engine.connect() as connection:
+        assert missing_indexes(connection, [records]) == []

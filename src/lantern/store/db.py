@@ -95,8 +95,13 @@ def is_current(engine: Engine) -> bool:
 
 
 def open_database(url: str) -> Engine:
-    """An engine on a database migrated to the newest schema."""
+    """An engine on a database migrated to the newest schema, with every index of ``records`` in place
+    (a full relink that stopped half-way leaves some dropped: ``lantern.store.indexes``)."""
+    from lantern.store.indexes import restore_indexes
+    from lantern.store.schema import records
+
     engine = make_engine(url)
     if not is_current(engine):
         migrate(engine)
+    restore_indexes(engine, [records])
     return engine
