@@ -9,7 +9,8 @@ The indexes are dropped in their own transaction and created again after the upd
 the two leaves them missing: ``restore_indexes`` (run by ``lantern.store.db.open_database``) creates any
 index of the schema that the database lacks, and the relink that the crash left pending sets them aside
 and builds them again itself. Readers meanwhile see the same rows, only without those indexes to speed
-them.
+them; a command or web app that opens the store meanwhile builds them at once, and the relink then keeps
+them current as it did before (slower, same result).
 """
 
 from __future__ import annotations
