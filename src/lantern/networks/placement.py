@@ -92,11 +92,16 @@ def _joined(parts: list[np.ndarray], dtype: Any, shape: tuple[int, ...] = ()) ->
 
 
 def write_full_run(engine: Engine, result: LinkResult, staged: StagedMembers, chunk: int) -> None:
-    """Every placed record's row, in primary-key order, ``chunk`` records per transaction: members with
-    network, revision and scores, records alone with network and revision (their own scores stand).
+    """Every placed record's row (``_write_rows``). Every record's network and scores change, so the
+    indexes on those columns are built afresh after the writes rather than kept up to date through them
+    (``lantern.store.indexes``)."""
+    with indexes_set_aside(engine, records, [*SET_NETWORK, *SET_SCORES]):
+        _write_rows(engine, result, staged, chunk)
 
-    Every record's row changes, so the indexes on those columns are built afresh after the writes rather
-    than kept up to date through them (``lantern.store.indexes``)."""
+
+def _write_rows(engine: Engine, result: LinkResult, staged: StagedMembers, chunk: int) -> None:
+    """Every placed record's row, in primary-key order, ``chunk`` records per transaction: members with
+    network, revision and scores, records alone with network and revision (their own scores stand)."""
     placement = staged.placement
     alone = np.flatnonzero((result.network_sizes() < 2) & (placement.pks >= 0))
     member_pks = _joined(staged.pks, np.int64)
@@ -107,33 +112,32 @@ def write_full_run(engine: Engine, result: LinkResult, staged: StagedMembers, ch
     everyone = np.concatenate([member_pks, placement.pks[alone]])
     order = np.argsort(everyone, kind="stable")
     members = len(member_pks)
-    with indexes_set_aside(engine, records, [*SET_NETWORK, *SET_SCORES]):
-        for start in range(0, len(order), chunk):
-            positions = order[start : start + chunk]
-            member_at = positions[positions < members]
-            alone_at = alone[positions[positions >= members] - members]
-            member_rows = [
-                {
-                    "_pk": pk,
-                    "_network": staged.network_names[code],
-                    "_revision": revision,
-                    "_traff": traff,
-                    "_minor": minor,
-                    "_indicators": staged.indicators.get(pk, []) if member else None,
-                }
-                for pk, code, revision, (traff, minor), member in zip(
-                    member_pks[member_at].tolist(),
-                    member_networks[member_at].tolist(),
-                    member_revisions[member_at].tolist(),
-                    scores[member_at].tolist(),
-                    in_network[member_at].tolist(),
-                    strict=True,
-                )
-            ]
-            alone_rows = _alone_rows(alone_at, placement, result.network_at)
-            with engine.begin() as connection:
-                update_rows(connection, records, "id", member_rows, SET_SCORES | SET_NETWORK)
-                update_rows(connection, records, "id", alone_rows, SET_NETWORK)
+    for start in range(0, len(order), chunk):
+        positions = order[start : start + chunk]
+        member_at = positions[positions < members]
+        alone_at = alone[positions[positions >= members] - members]
+        member_rows = [
+            {
+                "_pk": pk,
+                "_network": staged.network_names[code],
+                "_revision": revision,
+                "_traff": traff,
+                "_minor": minor,
+                "_indicators": staged.indicators.get(pk, []) if member else None,
+            }
+            for pk, code, revision, (traff, minor), member in zip(
+                member_pks[member_at].tolist(),
+                member_networks[member_at].tolist(),
+                member_revisions[member_at].tolist(),
+                scores[member_at].tolist(),
+                in_network[member_at].tolist(),
+                strict=True,
+            )
+        ]
+        alone_rows = _alone_rows(alone_at, placement, result.network_at)
+        with engine.begin() as connection:
+            update_rows(connection, records, "id", member_rows, SET_SCORES | SET_NETWORK)
+            update_rows(connection, records, "id", alone_rows, SET_NETWORK)
 
 
 def _alone_rows(indexes: np.ndarray, placement: Placement, network_at: Callable[[int], str]) -> list[dict]:
