@@ -118,9 +118,8 @@ def test_networks_larger_than_a_chunk_score_as_in_one_pass(
         rescore_chunk(self, connection, chunk, *args)
 
     monkeypatch.setattr(runner.Rescoring, "chunk", spy)
-    # Members are read a few keys per query and spooled a few rows at a time: each chunk's rows come
-    # back from several blocks, written between other chunks' blocks.
-    monkeypatch.setattr(members, "SCAN_KEYS", 4)
+    # Rows are spooled a few at a time: each chunk's rows come back from several blocks, written between
+    # other chunks' blocks, and filed from several blocks of the linker's read.
     monkeypatch.setattr(members, "SPOOL_ROWS", 3)
     # Records are written after rescoring, in key order, a few per transaction: members and records
     # alone interleave in every transaction.

@@ -104,6 +104,12 @@ def shingle_hashes(
     return hashes, starts, ok
 
 
+TEXTS_PER_SLICE = 10_000
+"""Texts whose shingles are hashed together. One slice of a 100,000-record linker batch tokenised and
+mixed at once made arrays of five million words a step; in slices of 10,000 the same signatures took 8 %
+less time (``minhash`` on 100,000 stored ads: 2.03 against 1.86 s)."""
+
+
 def minhash(
     texts: Sequence[str],
     num_perm: int = 128,
@@ -115,15 +121,35 @@ def minhash(
 ) -> tuple[np.ndarray, np.ndarray]:
     """MinHash signatures (len(texts) x num_perm, uint32) and the ``ok`` mask (see shingle_hashes).
 
+    Texts are hashed ``TEXTS_PER_SLICE`` at a time; a text's signature depends on its own text alone.
+    """
+    a, b = permutations(num_perm, seed)
+    sig = np.full((len(texts), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    ok = np.zeros(len(texts), dtype=bool)
+    for first in range(0, len(texts), TEXTS_PER_SLICE):
+        last = first + TEXTS_PER_SLICE
+        hashes, starts, ok[first:last] = shingle_hashes(texts[first:last], k, min_tokens, max_tokens)
+        _sign(hashes, starts, ok[first:last], (a, b), sig[first:last], chunk_shingles)
+    return sig, ok
+
+
+def _sign(
+    hashes: np.ndarray,
+    starts: np.ndarray,
+    ok: np.ndarray,
+    coefficients: tuple[np.ndarray, np.ndarray],
+    sig: np.ndarray,
+    chunk_shingles: int,
+) -> None:
+    """Write the signatures of the texts ``ok`` into ``sig`` (rows of the same texts).
+
     Records are processed in chunks of about ``chunk_shingles`` shingles, one permutation at a time, so
     the working buffer stays in the CPU cache: measured 10x faster than one (shingles x perms) matrix.
     """
-    a, b = permutations(num_perm, seed)
-    hashes, starts, ok = shingle_hashes(texts, k, min_tokens, max_tokens)
-    sig = np.full((len(texts), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    a, b = coefficients
     docs = np.flatnonzero(ok)
     if docs.size == 0:
-        return sig, ok
+        return
     doc_starts = starts[docs]
     doc_ends = starts[docs + 1]
     # Chunk boundaries: whole documents, about chunk_shingles each.
@@ -137,14 +163,13 @@ def minhash(
         x = hashes[s0:s1]
         offsets = doc_starts[lo:hi] - s0
         buf = np.empty_like(x)
-        block = np.empty((len(chunk), num_perm), dtype=np.uint32)
-        for p in range(num_perm):
+        block = np.empty((len(chunk), len(a)), dtype=np.uint32)
+        for p in range(len(a)):
             np.multiply(x, a[p], out=buf)
             buf += b[p]
             block[:, p] = np.minimum.reduceat(buf, offsets)
         sig[chunk] = block
         lo = hi
-    return sig, ok
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:

@@ -1,25 +1,28 @@
 """Network members' rows as rescoring reads them: by stored network (an incremental run), or, for a full
-run, in one pass over the records table in key order, spooled to a temporary file by rescoring chunk.
+run, from the rows it read for the linker, spooled to temporary files.
 
 Why spool: a full run rescores every network, and a network's members lie anywhere in the table. Reading
 each chunk's members by key fetched one random page per member: at a million records (a 5.8 GB SQLite
 file whose pages the operating system does not keep cached) that was 101.6 s of a 320 s link, nearly
-all of it waiting for pages. Reading the same rows in key order, a window of keys at a time, turns it
-into a sequential scan; the slimmed rows (about a fifth of a stored row) go to the spool and each chunk
-reads its own blocks back.
+all of it waiting for pages. Reading them again in key order, a window of keys at a time, still scanned
+the whole table a second time (27.9 s of a 239.5 s link). A full run reads every record for the linker
+anyway, so the parts rescoring needs (about a seventh of a stored row) are spooled then (``ScanSpool``),
+and once the networks are known they are filed by the rescoring chunk that needs them (``MemberSpool``).
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self
 
 import numpy as np
 import orjson
-from sqlalchemy import Engine, Text, cast, select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.engine import Connection
 
 from lantern.link import LinkResult
@@ -47,17 +50,77 @@ SpooledRow = tuple[Any, ...]
 """A member row as spooled: ``MEMBER_COLUMNS``, ``extracted`` slimmed and kept as JSON. Tuples of plain
 values pickle about ten times faster than the same row as nested dicts (1M rows: 57 s to spool as dicts)."""
 
-SCAN_KEYS = 20_000
-"""Width of the key window a spooling query reads (rows read per query at most)."""
-
 SPOOL_ROWS = 50_000
-"""Member rows held before they are written to the spool (about 1 kB each)."""
+"""Rows held before they are written to a spool (about 1 kB each)."""
 
 Members = dict[str, list[dict[str, Any]]]
 """Member rows by network, each list in key order."""
 
 Placed = dict[int, tuple[str, int]]
 """A member's new (network, revision) by primary key."""
+
+
+def spooled_row(row: Any, extracted: dict[str, Any]) -> SpooledRow:
+    """``row`` (with at least ``MEMBER_COLUMNS``) as spooled, given its decoded ``extracted``."""
+    slim = orjson.dumps(slim_extracted(extracted, GROUP_FIELDS))
+    return tuple(slim if name == "extracted" else row[name] for name in MEMBER_NAMES)
+
+
+class _Spool:
+    """Pickled blocks of rows in an anonymous temporary file in ``directory`` (next to the store, since at
+    tens of millions of records it holds gigabytes); the file disappears when closed or if the process
+    dies."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)  # with PostgreSQL, nothing else may have made it
+        # Open for the spool's life, closed by close() (or __exit__).
+        self._file: BinaryIO = tempfile.TemporaryFile(dir=directory, prefix="lantern-members-")  # noqa: SIM115
+
+    def _append(self, rows: list[SpooledRow]) -> tuple[int, int]:
+        """Write a block at the end; its (offset, size)."""
+        block = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
+        self._file.seek(0, os.SEEK_END)
+        offset = self._file.tell()
+        self._file.write(block)
+        return offset, len(block)
+
+    def _read(self, offset: int, size: int) -> list[SpooledRow]:
+        self._file.seek(offset)
+        return pickle.loads(self._file.read(size))
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class ScanSpool(_Spool):
+    """Every record's rescoring row (``spooled_row``), in the order a full run reads them for the linker."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self._blocks: list[tuple[int, int]] = []
+        self._pending: list[SpooledRow] = []
+
+    def add(self, row: SpooledRow) -> None:
+        self._pending.append(row)
+        if len(self._pending) >= SPOOL_ROWS:
+            self._flush()
+
+    def blocks(self) -> Iterator[list[SpooledRow]]:
+        """The rows added, a block at a time, in the order they were added."""
+        self._flush()
+        for offset, size in self._blocks:
+            yield self._read(offset, size)
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._blocks.append(self._append(self._pending))
+            self._pending = []
 
 
 def member_row(row: Any) -> dict[str, Any]:
@@ -87,30 +150,28 @@ def placed_in(chunk: list[str], result: LinkResult, placement: Placement) -> Pla
     return placed
 
 
-class MemberSpool:
-    """A full run's member rows, read once in key order and filed by the rescoring chunk that needs them.
+class MemberSpool(_Spool):
+    """A full run's member rows, taken from its ``ScanSpool`` and filed by the rescoring chunk that needs
+    them.
 
-    ``chunks`` are the networks of each rescoring chunk, in the order they will be asked for. The file is
-    anonymous (it disappears when closed, or if the process dies) and lives in ``directory``, next to the
-    store, since at tens of millions of records it holds gigabytes.
+    ``chunks`` are the networks of each rescoring chunk, in the order they will be asked for.
     """
 
     def __init__(
         self,
-        engine: Engine,
+        scanned: ScanSpool,
         chunks: Sequence[list[str]],
         result: LinkResult,
         placement: Placement,
         directory: Path,
     ) -> None:
-        # Open for the spool's life, closed by close() (or __exit__).
-        self._file: BinaryIO = tempfile.TemporaryFile(dir=directory, prefix="lantern-members-")  # noqa: SIM115
+        super().__init__(directory)
         self._chunks, self._result, self._placement = chunks, result, placement
         self._blocks: list[list[tuple[int, int]]] = [[] for _ in chunks]
         try:
-            self._fill(engine, *_members_by_key(chunks, result, placement))
+            self._fill(scanned, *_members_by_key(chunks, result, placement))
         except BaseException:
-            self._file.close()
+            self.close()
             raise
 
     def members(self, index: int) -> tuple[Members, Placed]:
@@ -119,58 +180,37 @@ class MemberSpool:
         forgotten."""
         chunk = self._chunks[index]
         placed = placed_in(chunk, self._result, self._placement)
+        rows = [row for offset, size in self._blocks[index] for row in self._read(offset, size)]
+        rows.sort(key=itemgetter(0))
         members_of: Members = {network_id: [] for network_id in chunk}
-        for offset, size in self._blocks[index]:
-            self._file.seek(offset)
-            for row in pickle.loads(self._file.read(size)):
-                member = dict(zip(MEMBER_NAMES, row, strict=True))
-                member["extracted"] = orjson.loads(row[EXTRACTED])
-                members_of[placed[member["id"]][0]].append(member)
+        for row in rows:
+            member = dict(zip(MEMBER_NAMES, row, strict=True))
+            member["extracted"] = orjson.loads(row[EXTRACTED])
+            members_of[placed[member["id"]][0]].append(member)
         self._blocks[index] = []
         return members_of, placed
 
-    def close(self) -> None:
-        self._file.close()
-
-    def __enter__(self) -> MemberSpool:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def _fill(self, engine: Engine, pks: np.ndarray, chunk_of: np.ndarray) -> None:
-        """Read the members a key window at a time (windows without members are skipped) and file them."""
+    def _fill(self, scanned: ScanSpool, pks: np.ndarray, chunk_of: np.ndarray) -> None:
+        """File each member's row under its chunk (``pks`` ascending, ``chunk_of`` their chunks)."""
         pending: dict[int, list[SpooledRow]] = {}
         held = 0
-        with engine.connect() as connection:
-            start = 0
-            while start < len(pks):
-                low = int(pks[start])
-                end = int(np.searchsorted(pks, low + SCAN_KEYS, side="left"))
-                wanted = dict(zip(pks[start:end].tolist(), chunk_of[start:end].tolist(), strict=True))
-                query = (
-                    select(*MEMBER_COLUMNS)
-                    .where(records.c.id >= low, records.c.id < low + SCAN_KEYS)
-                    .order_by(records.c.id)
-                )
-                for row in connection.execute(query):
-                    chunk = wanted.get(row[0])
-                    if chunk is not None:
-                        slim = orjson.dumps(slim_extracted(row[EXTRACTED], GROUP_FIELDS))
-                        pending.setdefault(chunk, []).append((*row[:EXTRACTED], slim, *row[EXTRACTED + 1 :]))
-                        held += 1
-                if held >= SPOOL_ROWS:
-                    self._write(pending)
-                    pending, held = {}, 0
-                start = end
+        for block in scanned.blocks():
+            keys = np.fromiter((row[0] for row in block), dtype=np.int64, count=len(block))
+            at = np.minimum(np.searchsorted(pks, keys), max(len(pks) - 1, 0))
+            member = pks[at] == keys if len(pks) else np.zeros(len(block), dtype=bool)
+            for position, chunk in zip(
+                np.flatnonzero(member).tolist(), chunk_of[at[member]].tolist(), strict=True
+            ):
+                pending.setdefault(chunk, []).append(block[position])
+                held += 1
+            if held >= SPOOL_ROWS:
+                self._write(pending)
+                pending, held = {}, 0
         self._write(pending)
 
     def _write(self, pending: dict[int, list[SpooledRow]]) -> None:
         for chunk, rows in pending.items():
-            block = pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
-            self._blocks[chunk].append((self._file.tell(), len(block)))
-            self._file.write(block)
-        self._file.flush()
+            self._blocks[chunk].append(self._append(rows))
 
 
 def _members_by_key(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from itertools import islice
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
+import orjson
 from sqlalchemy import Engine, Text, cast, delete, exists, func, insert, select
 from sqlalchemy.engine import Connection
 
@@ -43,6 +45,8 @@ from lantern.networks.members import (
     Members,
     MemberSpool,
     Placed,
+    ScanSpool,
+    spooled_row,
     stored_members,
 )
 from lantern.networks.placement import (
@@ -165,15 +169,20 @@ LINK_COLUMNS = (
     records.c.title,
     records.c.body,
     EXTRACTED_TEXT,
+    records.c.network_id,
 )
+"""What the linker reads of a record, and (a full run) what rescoring will read of it (``spooled_row``)."""
 
 
 POSTING_ORDER = (records.c.posted_at.is_(None), records.c.posted_at, records.c.id)
 
 
-def _docs_to_link(connection: Connection, full: bool) -> Iterator[list[tuple[LinkDoc, int, int]]]:
+def _docs_to_link(
+    connection: Connection, full: bool, spool: ScanSpool | None = None
+) -> Iterator[list[tuple[LinkDoc, int, int]]]:
     """(linker input, primary key, revision) of unlinked records in posting order (so network names match
-    a full rerun), in bounded chunks; the rows themselves are not kept.
+    a full rerun), in bounded chunks; the rows themselves are not kept, but what rescoring will read of
+    them goes to ``spool`` when there is one.
 
     A full run whose records were stored roughly in posting order (as crawls and archives arrive) reads
     them a key range at a time (``_rows_in_posting_order``); otherwise SQLite sorts every row, documents
@@ -186,14 +195,14 @@ def _docs_to_link(connection: Connection, full: bool) -> Iterator[list[tuple[Lin
         batches = [order[start : start + CHUNK] for start in range(0, len(order), CHUNK)]
         if sum(_key_range_fits(batch) for batch in batches) * 2 >= len(batches):
             for batch in batches:
-                yield [_link_input(row) for row in _rows_in_posting_order(connection, batch)]
+                yield [_link_input(row, spool) for row in _rows_in_posting_order(connection, batch)]
             return
     query = select(*LINK_COLUMNS).order_by(*POSTING_ORDER)
     if not full:
         query = query.where(records.c.linked_revision.is_(None))
     result = connection.execution_options(yield_per=CHUNK).execute(query).mappings()
     for partition in result.partitions(CHUNK):
-        yield [_link_input(row) for row in partition]
+        yield [_link_input(row, spool) for row in partition]
 
 
 def _key_range_fits(batch: np.ndarray) -> bool:
@@ -240,8 +249,11 @@ def _linker_batches(pages: Iterator[list[T]], linker: Linker) -> Iterator[list[T
         yield batch
 
 
-def _link_input(row: Any) -> tuple[LinkDoc, int, int]:
-    doc = link_doc({**row, "extracted": slim_extracted(row["extracted"], LINK_FIELDS)})
+def _link_input(row: Any, spool: ScanSpool | None) -> tuple[LinkDoc, int, int]:
+    extracted = orjson.loads(row["extracted"])
+    if spool is not None:
+        spool.add(spooled_row(row, extracted))
+    doc = link_doc({**row, "extracted": slim_extracted(extracted, LINK_FIELDS)})
     return doc, row["id"], row["revision"]
 
 
@@ -265,6 +277,42 @@ def run_link(
         full = True
         linker = Linker(config or LinkConfig())
     summary = LinkRunSummary(mode="full" if full else "incremental", resumed=resumed)
+    with ScanSpool(settings.data_dir) if full else nullcontext() as scanned:
+        result, assigned, changed_keys, touched_networks = _link_records(
+            engine, linker, summary, scanned, on_progress
+        )
+        summary.linked = len(assigned) - summary.already_linked
+        _mark_pending(settings)
+        _save_state(linker, settings)
+        placement = Placement.of(linker, assigned) if scanned is not None else None
+        if placement is None:
+            _write_assignments(engine, result, assigned, changed_keys)
+        del assigned, changed_keys  # a million keys are not needed while rescoring
+        assessor = assessor or Assessor.load()
+        summary.networks_updated = _rescore_networks(
+            engine, result, assessor, touched_networks, placement, scanned, settings.data_dir
+        )
+    if full:
+        _reset_outside_networks(engine)
+    with engine.begin() as connection:
+        summary.hubs = _write_hubs(connection, result)
+        summary.networks_total = connection.execute(select(func.count()).select_from(networks)).scalar_one()
+    pending_path(settings).unlink(missing_ok=True)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _link_records(
+    engine: Engine,
+    linker: Linker,
+    summary: LinkRunSummary,
+    scanned: ScanSpool | None,
+    on_progress: Callable[[int, int], None],
+) -> tuple[LinkResult, dict[str, tuple[int, int]], set[str], set[str]]:
+    """Link the records still unlinked (every record when ``scanned``, a full run, which also spools
+    what rescoring will read of them). Returns the result, each linked key's (primary key, revision),
+    the keys whose network changed, and the networks touched."""
+    full = scanned is not None
     with engine.connect() as connection:
         pending = connection.execute(
             select(func.count()).select_from(records).where(records.c.linked_revision.is_(None))
@@ -286,7 +334,7 @@ def run_link(
         touched_networks: set[str] = set()
         result: LinkResult | None = None
         done = 0
-        for chunk in _linker_batches(_docs_to_link(connection, full), linker):
+        for chunk in _linker_batches(_docs_to_link(connection, full, scanned), linker):
             result = linker.add(doc for doc, _, _ in chunk)
             for doc, pk, revision in chunk:
                 assigned[doc.key] = (pk, revision)
@@ -301,25 +349,7 @@ def run_link(
             on_progress(done, total)
     if result is None:
         result = linker.add([])
-    summary.linked = len(assigned) - summary.already_linked
-    _mark_pending(settings)
-    _save_state(linker, settings)
-    placement = Placement.of(linker, assigned) if full else None
-    if placement is None:
-        _write_assignments(engine, result, assigned, changed_keys)
-    del assigned, changed_keys  # a million keys are not needed while rescoring
-    assessor = assessor or Assessor.load()
-    summary.networks_updated = _rescore_networks(
-        engine, result, assessor, touched_networks, placement, settings.data_dir
-    )
-    if full:
-        _reset_outside_networks(engine)
-    with engine.begin() as connection:
-        summary.hubs = _write_hubs(connection, result)
-        summary.networks_total = connection.execute(select(func.count()).select_from(networks)).scalar_one()
-    pending_path(settings).unlink(missing_ok=True)
-    summary.seconds = time.perf_counter() - started
-    return summary
+    return result, assigned, changed_keys, touched_networks
 
 
 # Column → row parameter for the bulk updates (``lantern.store.dialect.update_rows``: one statement
@@ -390,6 +420,7 @@ def _rescore_networks(
     assessor: Assessor,
     touched: set[str],
     placement: Placement | None,
+    scanned: ScanSpool | None,
     spool_dir: Path,
 ) -> int:
     """Summaries, structural indicators and network-adjusted scores for every network that changed.
@@ -401,9 +432,9 @@ def _rescore_networks(
 
     A full run (``placement``) rescores every network of the result and deletes the rows of networks
     that no longer exist: it has placed every record, so their former members are already elsewhere (and
-    those now alone get their own scores back in ``_reset_outside_networks``). It reads its members in
-    one pass in key order, spooled in ``spool_dir`` (``MemberSpool``), and writes its record rows after
-    the last chunk, all in key order (``write_full_run``).
+    those now alone get their own scores back in ``_reset_outside_networks``). It takes its members' rows
+    from ``scanned`` (spooled as the linker read them), filed by chunk in ``spool_dir`` (``MemberSpool``),
+    and writes its record rows after the last chunk, all in key order (``write_full_run``).
     """
     if placement is not None:
         sizes = {info.id: info.records for info in result.networks(min_size=2)}
@@ -424,7 +455,8 @@ def _rescore_networks(
                 rescore.chunk(connection, chunk, stored_members(connection, chunk))
         return rescore.updated
     staged = StagedMembers(placement)
-    with MemberSpool(engine, chunks, result, placement, spool_dir) as spool:
+    assert scanned is not None, "a full run spools its records as it links them"
+    with MemberSpool(scanned, chunks, result, placement, spool_dir) as spool:
         for index, chunk in enumerate(chunks):
             members_of, placed = spool.members(index)
             with engine.begin() as connection:
