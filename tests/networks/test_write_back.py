@@ -294,3 +294,26 @@ def test_indexes_set_aside_come_back_after_a_failed_write_and_after_a_crash(
     assert restore_indexes(open_database(settings.database_url), [records]) == []
     with engine.connect() as connection:
         assert missing_indexes(connection, [records]) == []
+
+
+def test_a_full_relink_of_records_that_share_nothing_makes_no_networks(
+    make_store: MakeStore, tmp_path: Path
+) -> None:
+    """Nothing to rescore: every record stays alone with its own scores (the member spools are empty)."""
+    corpus = tmp_path / "apart.jsonl"
+    lines = [
+        (
+            f'{{"id": "{n}", "source": "adhub", "kind": "ad", "posted_at": "2024-03-0{n}T10:00:00Z", '
+            f'"title": "Ad {n}", "body": "Friendly company in town {n}. Call 1-214-555-01{n:02d}", '
+            f'"location": "Houston, TX", "images": []}}'
+        )
+        for n in range(1, 4)
+    ]
+    corpus.write_text("\n".join(lines) + "\n")
+    settings, engine = make_store("apart", corpus)
+    summary = runner.run_link(engine, settings, full=True)
+    assert summary.linked == 3 and summary.networks_total == 0
+    linked = snapshot(engine)
+    assert linked["networks"] == [] and len(linked["records"]) == 3
+    for network, revision, _traff, _minor, indicators in linked["records"].values():
+        assert network and revision == 1 and indicators is None

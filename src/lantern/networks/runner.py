@@ -457,6 +457,7 @@ def _rescore_networks(
     staged = StagedMembers(placement)
     assert scanned is not None, "a full run spools its records as it links them"
     with MemberSpool(scanned, chunks, result, placement, spool_dir) as spool:
+        scanned.close()  # every member's row is filed by chunk: the scan's copy is not read again
         for index, chunk in enumerate(chunks):
             members_of, placed = spool.members(index)
             with engine.begin() as connection:
