@@ -72,6 +72,7 @@ class _Spool:
     dies."""
 
     def __init__(self, directory: Path) -> None:
+        self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)  # with PostgreSQL, nothing else may have made it
         # Open for the spool's life, closed by close() (or __exit__).
         self._file: BinaryIO = tempfile.TemporaryFile(dir=directory, prefix="lantern-members-")  # noqa: SIM115
@@ -154,18 +155,14 @@ class MemberSpool(_Spool):
     """A full run's member rows, taken from its ``ScanSpool`` and filed by the rescoring chunk that needs
     them.
 
-    ``chunks`` are the networks of each rescoring chunk, in the order they will be asked for.
+    ``chunks`` are the networks of each rescoring chunk, in the order they will be asked for. The file
+    lives beside the scan's.
     """
 
     def __init__(
-        self,
-        scanned: ScanSpool,
-        chunks: Sequence[list[str]],
-        result: LinkResult,
-        placement: Placement,
-        directory: Path,
+        self, scanned: ScanSpool, chunks: Sequence[list[str]], result: LinkResult, placement: Placement
     ) -> None:
-        super().__init__(directory)
+        super().__init__(scanned.directory)
         self._chunks, self._result, self._placement = chunks, result, placement
         self._blocks: list[list[tuple[int, int]]] = [[] for _ in chunks]
         try:

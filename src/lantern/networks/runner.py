@@ -284,14 +284,12 @@ def run_link(
         summary.linked = len(assigned) - summary.already_linked
         _mark_pending(settings)
         _save_state(linker, settings)
-        placement = Placement.of(linker, assigned) if scanned is not None else None
-        if placement is None:
+        full_run = None if scanned is None else (Placement.of(linker, assigned), scanned)
+        if full_run is None:
             _write_assignments(engine, result, assigned, changed_keys)
         del assigned, changed_keys  # a million keys are not needed while rescoring
         assessor = assessor or Assessor.load()
-        summary.networks_updated = _rescore_networks(
-            engine, result, assessor, touched_networks, placement, scanned, settings.data_dir
-        )
+        summary.networks_updated = _rescore_networks(engine, result, assessor, touched_networks, full_run)
     if full:
         _reset_outside_networks(engine)
     with engine.begin() as connection:
@@ -419,9 +417,7 @@ def _rescore_networks(
     result: LinkResult,
     assessor: Assessor,
     touched: set[str],
-    placement: Placement | None,
-    scanned: ScanSpool | None,
-    spool_dir: Path,
+    full_run: tuple[Placement, ScanSpool] | None,
 ) -> int:
     """Summaries, structural indicators and network-adjusted scores for every network that changed.
 
@@ -430,13 +426,14 @@ def _rescore_networks(
     likely-minor propagation and its path). Networks are read and written a chunk at a time, bounded by
     networks and by member rows (``_rescore_chunks``), each chunk in its own transaction.
 
-    A full run (``placement``) rescores every network of the result and deletes the rows of networks
-    that no longer exist: it has placed every record, so their former members are already elsewhere (and
-    those now alone get their own scores back in ``_reset_outside_networks``). It takes its members' rows
-    from ``scanned`` (spooled as the linker read them), filed by chunk in ``spool_dir`` (``MemberSpool``),
-    and writes its record rows after the last chunk, all in key order (``write_full_run``).
+    A full run (``full_run``: where it placed every record, and its records' rows spooled as the linker
+    read them) rescores every network of the result and deletes the rows of networks that no longer
+    exist: it has placed every record, so their former members are already elsewhere (and those now alone
+    get their own scores back in ``_reset_outside_networks``). It files its members' rows by chunk
+    (``MemberSpool``) and writes its record rows after the last chunk, all in key order
+    (``write_full_run``).
     """
-    if placement is not None:
+    if full_run is not None:
         sizes = {info.id: info.records for info in result.networks(min_size=2)}
         ordered = sorted(sizes)
         with engine.connect() as connection:
@@ -449,14 +446,14 @@ def _rescore_networks(
         sizes = _member_counts(engine, ordered)
     rescore = Rescoring(result, assessor, frozenset(hub.value for hub in result.suppressed_hubs))
     chunks = list(_rescore_chunks(ordered, sizes))
-    if placement is None:
+    if full_run is None:
         for chunk in chunks:
             with engine.begin() as connection:
                 rescore.chunk(connection, chunk, stored_members(connection, chunk))
         return rescore.updated
+    placement, scanned = full_run
     staged = StagedMembers(placement)
-    assert scanned is not None, "a full run spools its records as it links them"
-    with MemberSpool(scanned, chunks, result, placement, spool_dir) as spool:
+    with MemberSpool(scanned, chunks, result, placement) as spool:
         scanned.close()  # every member's row is filed by chunk: the scan's copy is not read again
         for index, chunk in enumerate(chunks):
             members_of, placed = spool.members(index)
