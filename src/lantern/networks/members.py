@@ -189,12 +189,14 @@ class MemberSpool(_Spool):
 
     def _fill(self, scanned: ScanSpool, pks: np.ndarray, chunk_of: np.ndarray) -> None:
         """File each member's row under its chunk (``pks`` ascending, ``chunk_of`` their chunks)."""
+        if not len(pks):  # no networks of two or more: nothing to file
+            return
         pending: dict[int, list[SpooledRow]] = {}
         held = 0
         for block in scanned.blocks():
             keys = np.fromiter((row[0] for row in block), dtype=np.int64, count=len(block))
-            at = np.minimum(np.searchsorted(pks, keys), max(len(pks) - 1, 0))
-            member = pks[at] == keys if len(pks) else np.zeros(len(block), dtype=bool)
+            at = np.minimum(np.searchsorted(pks, keys), len(pks) - 1)
+            member = pks[at] == keys
             for position, chunk in zip(
                 np.flatnonzero(member).tolist(), chunk_of[at[member]].tolist(), strict=True
             ):
