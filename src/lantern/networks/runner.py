@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 
 from lantern.assess import Assessor
 from lantern.config import Settings
-from lantern.gcpauses import fewer_gc_pauses
+from lantern.gcpauses import collector_off
 from lantern.link import LinkConfig, LinkDoc, Linker, LinkResult, load_state, write_state
 from lantern.link.state import load_config
 from lantern.networks.inputs import (
@@ -257,7 +257,7 @@ def _link_input(row: Any, spool: ScanSpool | None) -> tuple[LinkDoc, int, int]:
     return doc, row["id"], row["revision"]
 
 
-@fewer_gc_pauses()
+@collector_off()
 def run_link(
     engine: Engine,
     settings: Settings,
