@@ -11,6 +11,9 @@ into a fresh store (extraction and scoring included, linking off), links it, and
 text searches in-process through the search box's own function (``lantern.web.queries.search``: count,
 ranking, snippets and result rows, what a page or ``/api/search`` waits for); the child reports ingest
 records/s, link seconds, search p50/p95 and its peak memory (and, with ``--workers``, the largest worker's: the total is the main process plus workers times that).
+With ``--repeats R`` each size up to ``--repeat-up-to`` (100,000 by default) is run R times, each in a fresh
+store, and every figure is the median of its runs: a 10,000-record link takes 1.5 s and one run in three
+took 2.1 (docs/benchmarks.md, session 15), which alone would move the growth column by 40%.
 The last column divides each step's time by N log N relative to the smallest size, so a growth faster than
 n log n shows as a number rising above 1. A bare ``json.loads`` of the same file is timed in the same run as
 the baseline.
@@ -24,6 +27,7 @@ import math
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,6 +107,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1, help="processes reading records at ingest")
+    parser.add_argument("--repeats", type=int, default=1, help="runs per size; each figure is their median")
+    parser.add_argument(
+        "--repeat-up-to", type=int, default=100_000, help="sizes above this run once whatever --repeats"
+    )
     parser.add_argument(
         "--postgres",
         action="store_true",
@@ -131,17 +139,18 @@ def _curve(args: argparse.Namespace, server: Any) -> None:
         f"{'link/nlogn':>10}"
     )
     database = "PostgreSQL (local, fsync on)" if server is not None else args.database_url or "SQLite"
-    print(f"workers: {args.workers}; database: {database}", flush=True)
+    print(
+        f"workers: {args.workers}; database: {database}; median of {args.repeats} runs per size "
+        f"up to {args.repeat_up_to:,}",
+        flush=True,
+    )
     base: tuple[float, float, float] | None = None
     for size in sorted(args.sizes):
         scratch = Path(tempfile.mkdtemp(prefix="lantern-scale-"))
         try:
             generate(scratch / "world", size, seed=args.seed)
-            url = server.new_database() if server is not None else args.database_url
-            command = [sys.executable, __file__, CHILD, str(scratch / "world"), str(scratch / "data"),
-                       str(args.workers), url or ""]  # fmt: skip
-            output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-            figures = json.loads(output.strip().splitlines()[-1])
+            runs = args.repeats if size <= args.repeat_up_to else 1
+            figures = _median([_run(args, server, scratch, run) for run in range(runs)])
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         nlogn = size * math.log(size)
@@ -157,6 +166,21 @@ def _curve(args: argparse.Namespace, server: Any) -> None:
             f"{link_growth:>10.2f}",
             flush=True,
         )
+
+
+def _run(args: argparse.Namespace, server: Any, scratch: Path, run: int) -> dict[str, float]:
+    """One child's figures: the world in ``scratch`` ingested into a fresh store, linked and searched."""
+    url = server.new_database() if server is not None else args.database_url
+    command = [sys.executable, __file__, CHILD, str(scratch / "world"), str(scratch / f"data-{run}"),
+               str(args.workers), url or ""]  # fmt: skip
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    shutil.rmtree(scratch / f"data-{run}", ignore_errors=True)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the runs (of an even number, the mean of the middle two)."""
+    return {name: statistics.median(run[name] for run in runs) for name in runs[0]}
 
 
 if __name__ == "__main__":
