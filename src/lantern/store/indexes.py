@@ -38,7 +38,7 @@ def indexes_on(table: Table, columns: Iterable[str]) -> list[Index]:
 
 
 @contextmanager
-def indexes_set_aside(engine: Engine, table: Table, columns: Iterable[str]) -> Iterator[list[Index]]:
+def indexes_set_aside(engine: Engine, table: Table, columns: Iterable[str]) -> Iterator[None]:
     """Drop the indexes of ``table`` on ``columns`` for the duration of the block, then create them again
     (also when the block raises)."""
     chosen = indexes_on(table, columns)
@@ -46,7 +46,7 @@ def indexes_set_aside(engine: Engine, table: Table, columns: Iterable[str]) -> I
         for index in chosen:
             connection.execute(DropIndex(index, if_exists=True))
     try:
-        yield chosen
+        yield
     finally:
         with engine.begin() as connection:
             for index in chosen:
