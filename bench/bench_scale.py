@@ -12,8 +12,8 @@ text searches in-process through the search box's own function (``lantern.web.qu
 ranking, snippets and result rows, what a page or ``/api/search`` waits for); the child reports ingest
 records/s, link seconds, search p50/p95 and its peak memory (and, with ``--workers``, the largest worker's: the total is the main process plus workers times that).
 With ``--repeats R`` each size up to ``--repeat-up-to`` (100,000 by default) is run R times, each in a fresh
-store, and every figure is the median of its runs: a 10,000-record link takes 1.5 s and one run in three
-took 2.1 (docs/benchmarks.md, session 15), which alone would move the growth column by 40%.
+store, and every figure is the median of its runs: a 10,000-record link took 1.5 s in five runs of eight and
+2.1 s in two (docs/benchmarks.md, session 15), which alone would move the growth column by 40%.
 The last column divides each step's time by N log N relative to the smallest size, so a growth faster than
 n log n shows as a number rising above 1. A bare ``json.loads`` of the same file is timed in the same run as
 the baseline.
