@@ -20,16 +20,27 @@ from lantern.store.dialect import json_text
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+PAGE_SIZE = 16_384
+"""Bytes per page of a new SQLite store (SQLite's default is 4,096; an existing store keeps the size it was
+made with, since WAL mode fixes it). A record row is about 2.5 kB (its text and extraction), so a 4 kB
+page held one row and left 1.2 kB empty (1M records: 935,929 leaf pages, 1.18 GB unused); a 16 kB page
+holds six. Fewer, fuller pages mean fewer page writes when a full relink updates every row and smaller
+scans when it rebuilds the indexes it set aside. 1M records, seed 3 (docs/benchmarks.md, session 16):
+database 5.83 -> 4.73 GB, ``write_full_run`` 38.0 -> 25.1 s, the whole link 209.5 -> 184.8 s, page
+latencies within run-to-run noise."""
+
 WAL_AUTOCHECKPOINT_PAGES = 10_000
-"""Pages (4 kB) the write-ahead log may hold before a commit copies them into the database (SQLite's
-default is 1,000). An ingest batch of 2,000 records writes more than 1,000 pages, so with the default
-every commit checkpointed, and the index pages that consecutive batches all touch were copied back each
-time; at 10,000 they are copied about once in three batches (1M-record ingest: 154.2 -> 149.8 s of
-writer CPU, docs/benchmarks.md session 13). The log stays under about 40 MB between checkpoints."""
+"""Pages the write-ahead log may hold before a commit copies them into the database (SQLite's default is
+1,000). An ingest batch of 2,000 records wrote more than 1,000 4 kB pages, so with the default every
+commit checkpointed, and the index pages that consecutive batches all touch were copied back each time;
+at 10,000 they are copied about once in three batches (1M-record ingest: 154.2 -> 149.8 s of writer CPU,
+docs/benchmarks.md session 13). With ``PAGE_SIZE`` pages the log holds up to about 160 MB between
+checkpoints (a 1M-record ingest took 264 s against 272 s with 4 kB pages, session 16)."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")  # before WAL: only a new, empty file takes it
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
