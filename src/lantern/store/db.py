@@ -26,8 +26,8 @@ made with, since WAL mode fixes it). A record row is about 2.5 kB (its text and 
 page held one row and left 1.2 kB empty (1M records: 935,929 leaf pages, 1.18 GB unused); a 16 kB page
 holds six. Fewer, fuller pages mean fewer page writes when a full relink updates every row and smaller
 scans when it rebuilds the indexes it set aside. 1M records, seed 3 (docs/benchmarks.md, session 16):
-database 5.83 -> 4.73 GB, ``write_full_run`` 38.0 -> 25.1 s, the whole link 209.5 -> 184.8 s, page
-latencies within run-to-run noise."""
+database 5.83 -> 4.73 GB, ``write_full_run`` 38.0 -> 25.1 s, the whole link 207.3-231.8 s (session 15)
+-> 184.8-219.5 s, page latencies within run-to-run noise."""
 
 WAL_AUTOCHECKPOINT_PAGES = 10_000
 """Pages the write-ahead log may hold before a commit copies them into the database (SQLite's default is
