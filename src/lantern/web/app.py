@@ -23,7 +23,20 @@ from lantern.extract import ExtractConfig
 from lantern.store.db import open_database
 from lantern.web.deps import GUARDED
 from lantern.web.imagesearch import PhashIndex
-from lantern.web.routes import account, api, audit, entities, images, network, record, search, triage
+from lantern.web.routes import (
+    account,
+    api,
+    audit,
+    cases,
+    entities,
+    images,
+    network,
+    record,
+    search,
+    today,
+    triage,
+    workspace_api,
+)
 from lantern.web.routes.common import account_context
 from lantern.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from lantern.web.templating import build_templates
@@ -55,9 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Sign-in pages guard themselves (the form is public); everything else needs a signed-in principal,
     # CSRF on state-changing requests, and per route the permission roles.py gives it.
     app.include_router(account.router, include_in_schema=False)
-    for module in (search, record, network, triage, entities, images, audit):
+    for module in (search, record, network, triage, entities, images, audit, today, cases):
         app.include_router(module.router, dependencies=GUARDED, include_in_schema=False)
     app.include_router(api.router, prefix="/api", dependencies=GUARDED, tags=["api"])
+    app.include_router(workspace_api.router, prefix="/api", dependencies=GUARDED, tags=["api"])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -6,7 +6,7 @@ each segment itself and returns ``Markup``; everything else is escaped by Jinja.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -43,7 +43,12 @@ def plain(text: str) -> Markup:
 
 
 def fmt_dt(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+    """A time with its zone: stored times are UTC (SQLite hands them back without an offset)."""
+    if not value:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def fmt_score(value: float) -> str:
