@@ -16,7 +16,9 @@ from fastapi import HTTPException, Request
 from lantern.cases import review, service
 from lantern.evidence.bundle import export_case
 from lantern.security.web import Principal
+from lantern.web.links import link_cache
 from lantern.web.models import RecordKey
+from lantern.web.views.networks import EXPLAIN_EXPANDED
 
 T = TypeVar("T")
 
@@ -181,5 +183,8 @@ def export(request: Request, principal: Principal, case_id: int) -> Path:
             agency_id=principal.agency_id,
             exported_by=principal.username,
             actor={"via": principal.via},
+            explain=lambda founder, keys: link_cache(request).call(
+                lambda result: result.explain_from(founder, keys, EXPLAIN_EXPANDED), {}
+            ),
         )
     return out

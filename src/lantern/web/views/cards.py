@@ -11,14 +11,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from lantern.assess import load_catalogue
-from lantern.assess.record import sigmoid
+from lantern.assess.breakdown import breakdown, rule_names
 from lantern.store.filters import carrying
 from lantern.store.fulltext import MARK_CLOSE, MARK_OPEN, full_text
 from lantern.store.schema import records
@@ -152,59 +150,15 @@ def path_steps(path: object) -> list[PathStep]:
     return steps
 
 
-@lru_cache(maxsize=1)
-def rule_names() -> dict[str, str]:
-    """Indicator names by rule id, from the catalogue."""
-    try:
-        return {rule_id: rule.name for rule_id, rule in load_catalogue().by_id().items()}
-    except Exception:  # a broken override file must not take the pages down
-        return {}
-
-
-@lru_cache(maxsize=1)
-def score_bias() -> dict[str, float]:
-    """Each score's bias (log-odds before any rule fires), from the catalogue's scoring section."""
-    try:
-        scoring = load_catalogue().scoring
-    except Exception:
-        scoring = {}
-    return {
-        "trafficking": float(scoring.get("trafficking_bias", -3.0)),
-        "minor": float(scoring.get("minor_bias", -4.0)),
-    }
-
-
-def score_breakdown(
-    own: object, network: object, stored: dict[str, float], bias: dict[str, float] | None = None
-) -> list[ScoreBreakdown]:
-    """How the weights of the rules that fired (the record's own, then its network's) become each score:
-    logistic(bias + points), each rule counted once at its first firing's weight, as the assessor does."""
-    bias = bias or score_bias()
-    names = rule_names()
+def score_breakdown(own: object, network: object, stored: dict[str, float]) -> list[ScoreBreakdown]:
+    """How the weights of the rules that fired (the record's own, then its network's) become each score
+    (``lantern.assess.breakdown``), beside the stored score."""
     out = []
-    for score in ("minor", "trafficking"):
-        seen: set[str] = set()
-        terms = []
-        for origin, items in (("record", own), ("network", network)):
-            for item in items if isinstance(items, list) else []:
-                if not isinstance(item, dict) or item.get("score", "trafficking") != score:
-                    continue
-                rule_id = str(item.get("id") or "indicator")
-                if rule_id in seen:
-                    continue
-                seen.add(rule_id)
-                try:
-                    weight = float(item.get("weight") or 0.0)
-                except (TypeError, ValueError):
-                    continue
-                source = str(item["source"])[:400] if item.get("source") else None
-                terms.append(ScoreTerm(id=rule_id, name=names.get(rule_id, rule_id), weight=weight,
-                                       origin=origin, source=source))  # fmt: skip
-        logit = bias[score] + sum(t.weight for t in terms)
-        out.append(
-            ScoreBreakdown(score=score, bias=bias[score], terms=terms, logit=round(logit, 4),
-                           computed=round(sigmoid(logit), 4), stored=float(stored.get(score) or 0.0))
-        )  # fmt: skip
+    for b in breakdown(own, network):
+        terms = [ScoreTerm.model_validate(t.__dict__) for t in b.terms]
+        fields = {"score": b.score, "bias": b.bias, "terms": terms, "logit": round(b.logit, 4),
+                  "computed": round(b.value, 4), "stored": float(stored.get(b.score) or 0.0)}  # fmt: skip
+        out.append(ScoreBreakdown.model_validate(fields))
     return out
 
 
