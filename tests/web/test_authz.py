@@ -62,6 +62,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/feedback"): "case_write",
     ("GET", "/api/today"): "read",
     ("GET", "/api/networks"): "read",
+    ("GET", "/api/triage/queue"): "read",
     ("POST", "/api/review"): "case_write",
     ("GET", "/api/cases"): "read",
     ("POST", "/api/cases"): "case_write",
@@ -182,7 +183,9 @@ def call(client: TestClient, method: str, path: str, upload: bytes):
     if path == "/account/password" and method == "POST":
         kwargs["data"] = {"current": "wrong", "new": "x", "confirm": "y"}
     if method in ("POST", "PATCH") and path.startswith("/api/"):
-        kwargs["json"] = next((b for end, b in JSON_BODIES.items() if path.endswith(end)), {"status": "active"})
+        kwargs["json"] = next(
+            (b for end, b in JSON_BODIES.items() if path.endswith(end)), {"status": "active"}
+        )
     elif method == "POST" and "files" not in kwargs and "data" not in kwargs:
         kwargs["data"] = next((b for end, b in FORM_BODIES.items() if path.endswith(end)), None)
     return client.request(method, path, **kwargs)

@@ -100,8 +100,13 @@ def resolve_record(connection: Connection, ref: RecordRef) -> int:
     return int(pk)
 
 
+def _clean(text: str) -> str:
+    """User text as stored: without NUL characters (PostgreSQL text cannot hold them)."""
+    return text.replace("\x00", "")
+
+
 def _title(title: str) -> str:
-    title = title.strip()
+    title = _clean(title).strip()
     if not title:
         raise CaseError("a case needs a title")
     if len(title) > MAX_TITLE:
@@ -362,6 +367,7 @@ def add_note(
     engine: Engine, case_id: int, body: str, *, user_id: int | None, agency_id: int | None = None
 ) -> int:
     """Add a note (kept verbatim, at most ``MAX_NOTE`` characters, always shown escaped)."""
+    body = _clean(body)
     if not body.strip():
         raise CaseError("empty note")
     if len(body) > MAX_NOTE:

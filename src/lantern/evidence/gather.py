@@ -18,7 +18,15 @@ from lantern.csam.store import blocked_in, flagged_record_pks
 from lantern.ingest.images import store_path
 from lantern.networks.inputs import city_of, record_key
 from lantern.store.queries import fill_network_indicators
-from lantern.store.schema import entities, images, networks, record_images, record_revisions, records
+from lantern.store.schema import (
+    entities,
+    images,
+    networks,
+    record_images,
+    record_revisions,
+    records,
+    suppressed_hubs,
+)
 
 Explain = Callable[[str, list[str]], dict[str, Any]]
 """Evidence paths from a network's first record (by key) to member keys: ``LinkResult.explain_from``."""
@@ -38,6 +46,8 @@ class CaseEvidence:
     networks: dict[str, dict[str, Any]] = field(default_factory=dict)
     paths: dict[str, Any] = field(default_factory=dict)
     """Evidence path (hops) of each record in a network, from the network's first record, by record key."""
+    hubs: set[tuple[str, str]] = field(default_factory=set)
+    """Suppressed hubs (kind, value): site boilerplate and stock images, which link nothing."""
 
 
 def gather(engine: Engine, case_id: int, images_dir: Path, explain: Explain | None = None) -> CaseEvidence:
@@ -82,6 +92,9 @@ def gather(engine: Engine, case_id: int, images_dir: Path, explain: Explain | No
                 select(networks).where(networks.c.id.in_(network_ids[start : start + 900]))
             ).mappings():
                 evidence.networks[row["id"]] = dict(row)
+        evidence.hubs = {
+            (k, v) for k, v in connection.execute(select(suppressed_hubs.c.kind, suppressed_hubs.c.value))
+        }
         evidence.withheld_images = blocked_in(connection, evidence.image_meta)
         evidence.flagged_records = flagged_record_pks(connection, pks) if pks else set()
     evidence.records = [by_pk[pk] for pk in pks if pk in by_pk]

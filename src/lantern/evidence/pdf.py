@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-import zlib
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,8 +38,7 @@ from lantern.evidence.gather import CaseEvidence, city_stops
 from lantern.networks.inputs import record_key
 
 MAX_TEXT = 20_000
-DIAGRAM_IDENTIFIERS = 24
-DIAGRAM_LABELLED_RECORDS = 40
+DIAGRAM_GROUPS = 30
 LINKABLE = ("phone", "email", "handle", "payment", "image")
 
 
@@ -106,103 +105,107 @@ def table(rows: list[list[Any]], widths: list[float]) -> Table:
 # ----------------------------------------------------------------------------------------- diagram
 
 
-def network_diagram(evidence: CaseEvidence, width: float = 17 * cm, height: float = 13 * cm) -> Drawing:
-    """Records joined through the identifiers they share, legible at hundreds of records: the most
-    shared identifiers are labelled nodes on a ring, each record a small dot placed among the identifiers
-    it carries (filled: attached by hand; hollow: pulled in by a network; red: flagged), and records that
-    share none of them sit in a row below."""
+def network_diagram(evidence: CaseEvidence, width: float = 17 * cm, height: float = 12 * cm) -> Drawing:
+    """The case's records grouped by network, legible at hundreds of records: each network is a labelled
+    circle holding its records as dots (filled: attached by hand; hollow: pulled in by a network; red:
+    an image matched a hash list), records in no network share one circle, and a line joins two circles
+    whose records share an identifier (suppressed hubs, such as a site's help line, never count), with
+    how many they share."""
     drawing = Drawing(width, height)
     rows = evidence.records
     if not rows:
         drawing.add(String(10, height / 2, "No records attached.", fontName=BASE))
         return drawing
-    holders: dict[tuple[str, str], list[int]] = {}
+    groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        for kind, value in set(row["entities"]):
-            if kind in LINKABLE:
-                holders.setdefault((kind, value), []).append(row["id"])
-        for image in row["images"]:
-            key = ("image", image["sha256"])
-            if row["id"] not in holders.get(key, []):
-                holders.setdefault(key, []).append(row["id"])
-    shared = sorted(((k, v) for k, v in holders.items() if len(v) > 1), key=lambda kv: (-len(kv[1]), kv[0]))
-    shown = shared[:DIAGRAM_IDENTIFIERS]
-    cx, cy = width / 2, height / 2 + 0.6 * cm
-    ring = min(width, height) / 2 - 1.6 * cm
-    spot: dict[tuple[str, str], tuple[float, float]] = {}
-    for index, (key, _) in enumerate(shown):
-        angle = 2 * math.pi * index / max(len(shown), 1) + math.pi / 2
-        spot[key] = (cx + ring * math.cos(angle), cy + ring * math.sin(angle))
-    carries: dict[int, list[tuple[str, str]]] = {}
-    for key, pks in shown:
-        for pk in pks:
-            carries.setdefault(pk, []).append(key)
-    dot = max(1.3, min(4.0, 40 / math.sqrt(len(rows))))
-    placed: dict[int, tuple[float, float]] = {}
-    loose = [row for row in rows if row["id"] not in carries]
-    for row in rows:
-        keys = carries.get(row["id"])
-        if not keys:
-            continue
-        x = sum(spot[k][0] for k in keys) / len(keys)
-        y = sum(spot[k][1] for k in keys) / len(keys)
-        jitter = zlib.crc32(str(row["id"]).encode()) / 2**32  # the same place at every export
-        x, y = cx + (x - cx) * 0.62, cy + (y - cy) * 0.62
-        radius = 0.35 * cm * jitter + 0.1 * cm
-        placed[row["id"]] = (x + radius * math.cos(jitter * 40), y + radius * math.sin(jitter * 40))
-    for key, pks in shown:
-        for pk in pks:
-            if pk in placed:
-                drawing.add(
-                    Line(
-                        *placed[pk],
-                        *spot[key],
-                        strokeColor=colors.Color(0.5, 0.5, 0.5, 0.35),
-                        strokeWidth=0.3,
-                    )
-                )
-    for index, row in enumerate(loose):
-        per_row = max(1, int((width - 1 * cm) // (dot * 3)))
-        placed[row["id"]] = (0.5 * cm + (index % per_row) * dot * 3, 0.9 * cm - (index // per_row) * dot * 3)
-    for row in rows:
-        x, y = placed[row["id"]]
-        flagged = row["id"] in evidence.flagged_records
-        colour = colors.red if flagged else colors.HexColor("#1f5f8b")
-        by_hand = row.get("via_network") is None
+        groups.setdefault(row["network_id"] or "", []).append(row)
+    order = sorted(groups, key=lambda g: (g == "", -len(groups[g]), g))[:DIAGRAM_GROUPS]
+    columns = max(1, math.ceil(math.sqrt(len(order) * width / height)))
+    cell_w, cell_h = width / columns, (height - 0.8 * cm) / math.ceil(len(order) / columns)
+    centres: dict[str, tuple[float, float, float]] = {}
+    biggest = max(len(groups[g]) for g in order)
+    for index, group in enumerate(order):
+        col, line = index % columns, index // columns
+        x, y = (col + 0.5) * cell_w, height - 0.8 * cm - (line + 0.5) * cell_h
+        radius = (min(cell_w, cell_h) / 2 - 0.45 * cm) * max(0.35, math.sqrt(len(groups[group]) / biggest))
+        centres[group] = (x, y, radius)
+    for (a, b), count in _shared_between(evidence, groups, set(order)).items():
+        (x1, y1, _), (x2, y2, _) = centres[a], centres[b]
         drawing.add(
-            Circle(
-                x, y, dot, fillColor=colour if by_hand else colors.white, strokeColor=colour, strokeWidth=0.6
-            )
+            Line(x1, y1, x2, y2, strokeColor=colors.HexColor("#c07a00"), strokeWidth=min(3, 0.6 + count / 2))
         )
-        if len(rows) <= DIAGRAM_LABELLED_RECORDS:
-            drawing.add(String(x + dot + 1, y - 2, f"#{row['id']}", fontSize=6, fontName=BASE))
-    for key, pks in shown:
-        x, y = spot[key]
-        size = 3 + 5 * math.sqrt(len(pks) / max(len(shown[0][1]), 1))
-        drawing.add(
-            Circle(
-                x, y, size, fillColor=colors.HexColor("#f2b134"), strokeColor=colors.black, strokeWidth=0.5
-            )
-        )
-        kind, value = key
-        name = value[:12] + "…" if kind == "image" else value[:22]
-        anchor = "start" if x >= cx else "end"
-        offset = size + 2 if anchor == "start" else -(size + 2)
         drawing.add(
             String(
-                x + offset,
-                y - 2.5,
-                f"{kind} {name} ({len(pks)})",
-                fontSize=6.5,
+                (x1 + x2) / 2,
+                (y1 + y2) / 2 + 2,
+                f"{count} shared",
+                fontSize=6,
                 fontName=BASE,
-                textAnchor=anchor,
+                textAnchor="middle",
             )
         )
-    caption = (f"{len(rows)} records; {len(shared)} identifiers shared by two or more"
-               f"{f', the {len(shown)} most shared drawn' if len(shared) > len(shown) else ''}; "
-               f"{len(loose)} records share none of those drawn (bottom row).")  # fmt: skip
-    drawing.add(String(0.3 * cm, height - 0.4 * cm, caption, fontSize=7, fontName=BASE))
+    for group in order:
+        x, y, radius = centres[group]
+        members = groups[group]
+        drawing.add(
+            Circle(
+                x,
+                y,
+                radius,
+                fillColor=colors.HexColor("#eef3f8"),
+                strokeColor=colors.HexColor("#1f5f8b"),
+                strokeWidth=0.7,
+            )
+        )
+        dot = max(0.8, min(3.2, radius / (1.6 * math.sqrt(len(members)) + 1)))
+        for k, row in enumerate(members):  # a sunflower: evenly filled whatever the count
+            r = radius * 0.88 * math.sqrt((k + 0.5) / len(members))
+            angle = k * 2.399963
+            colour = colors.red if row["id"] in evidence.flagged_records else colors.HexColor("#1f5f8b")
+            by_hand = row.get("via_network") is None
+            drawing.add(Circle(x + r * math.cos(angle), y + r * math.sin(angle), dot, strokeWidth=0.4,
+                               fillColor=colour if by_hand else colors.white, strokeColor=colour))  # fmt: skip
+        name = group or "in no network"
+        drawing.add(
+            String(
+                x,
+                y - radius - 8,
+                f"{name} ({len(members)})",
+                fontSize=6.5,
+                fontName=BASE,
+                textAnchor="middle",
+            )
+        )
+    left = len(groups) - len(order)
+    first = f"{len(rows)} records in {len(groups)} group{'s' if len(groups) != 1 else ''}"
+    first += f" ({left} smallest not drawn)." if left else "."
+    drawing.add(String(0.2 * cm, height - 0.3 * cm, first + " Lines: identifiers shared across groups.",
+                       fontSize=6.5, fontName=BASE))  # fmt: skip
+    drawing.add(String(0.2 * cm, height - 0.65 * cm, "Filled dot: attached by hand; hollow: pulled in by an attached "
+                       "network; red: an image matched a hash list.", fontSize=6.5, fontName=BASE))  # fmt: skip
     return drawing
+
+
+def _shared_between(
+    evidence: CaseEvidence, groups: dict[str, list[dict[str, Any]]], drawn: set[str]
+) -> Counter:
+    """How many identifiers (not suppressed hubs) the records of two drawn groups share, per pair."""
+    where: dict[tuple[str, str], set[str]] = {}
+    for group, members in groups.items():
+        if group not in drawn:
+            continue
+        for row in members:
+            keys = {(k, v) for k, v in row["entities"] if k in LINKABLE}
+            keys |= {("image", image["sha256"]) for image in row["images"]}
+            for key in keys - evidence.hubs:
+                where.setdefault(key, set()).add(group)
+    pairs: Counter = Counter()
+    for holders in where.values():
+        ordered = sorted(holders)
+        for index, a in enumerate(ordered):
+            for b in ordered[index + 1 :]:
+                pairs[(a, b)] += 1
+    return pairs
 
 
 # ------------------------------------------------------------------------------------ what mattered
@@ -307,7 +310,7 @@ def write_pdf(evidence: CaseEvidence, path: Path, *, exported_by: str | None) ->
         Spacer(1, 0.3 * cm),
     ]
     story += networks_section(evidence, styles)
-    story += [label("Network diagram (identifiers the records share)", styles.h2), network_diagram(evidence)]
+    story += [label("Network diagram (the records by network)", styles.h2), network_diagram(evidence)]
     story += itinerary_section(evidence, styles)
     story += notes_section(case, styles)
     story.append(label("Records", styles.h2))

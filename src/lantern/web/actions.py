@@ -17,7 +17,7 @@ from lantern.cases import review, service
 from lantern.evidence.bundle import export_case
 from lantern.security.web import Principal
 from lantern.web.links import link_cache
-from lantern.web.models import RecordKey
+from lantern.web.models import RecordKey, without_nul
 from lantern.web.views.networks import EXPLAIN_EXPANDED
 
 T = TypeVar("T")
@@ -55,10 +55,15 @@ def record_ref(key: RecordKey | str) -> service.RecordRef:
     """A record from the API's ``{"source", "id"}`` or a form's ``source/id``."""
     if isinstance(key, RecordKey):
         return (key.source, key.id)
-    source, _, record_id = key.partition("/")
+    source, _, record_id = without_nul(key).partition("/")
     if not source or not record_id:
         raise HTTPException(400, "a record is named source/id")
     return (source, record_id)
+
+
+def _text(value: str | None) -> str | None:
+    """A submitted identifier or text without NUL characters (which PostgreSQL text cannot hold)."""
+    return without_nul(value) if value is not None else None
 
 
 def create_case(request: Request, principal: Principal, title: str) -> int:
@@ -81,7 +86,7 @@ def add_to_case(
             _engine(request),
             case_id,
             record_refs=records,
-            network_ids=networks,
+            network_ids=[without_nul(n) for n in networks],
             user_id=principal.user_id,
             agency_id=principal.agency_id,
         )
@@ -100,6 +105,7 @@ def update_case(
     request: Request, principal: Principal, case_id: int, status: str | None, assignee: str | None
 ) -> None:
     engine = _engine(request)
+    assignee = _text(assignee)
     with refusals():
         service.get_case(engine, case_id, agency_id=principal.agency_id)  # 404 before anything changes
         if status:
@@ -123,6 +129,7 @@ def set_review(
     assignee: str | None = None,
 ) -> dict:
     engine = _engine(request)
+    assignee, network = _text(assignee), _text(network)
     with refusals():
         assignee_id = service.user_id_of(engine, assignee, principal.agency_id) if assignee else None
         return review.set_review(
@@ -151,6 +158,7 @@ def add_feedback(
     if kind not in FEEDBACK_KINDS:
         raise HTTPException(400, "kind must be lead, minor or indicator")
     stored_kind, target = FEEDBACK_KINDS[kind]
+    network, indicator, note = _text(network), _text(indicator), _text(note)
     return _run(
         lambda: service.add_feedback(
             _engine(request),

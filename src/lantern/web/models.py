@@ -561,22 +561,24 @@ class CaseDetail(CaseSummary):
 
 
 class RecordKey(BaseModel):
-    source: str = Field(max_length=1000)
-    id: str = Field(max_length=1000)
+    source: FilterText = Field(max_length=1000)
+    id: FilterText = Field(max_length=1000)
 
 
 class CaseCreate(BaseModel):
-    title: str = Field(min_length=1, max_length=400)
+    title: FilterText = Field(min_length=1, max_length=400)
 
 
 class CasePatch(BaseModel):
     status: Literal["open", "active", "referred", "closed"] | None = None
-    assignee: str | None = Field(default=None, max_length=150, description="Username in the case's agency")
+    assignee: FilterText | None = Field(
+        default=None, max_length=150, description="Username in the case's agency"
+    )
 
 
 class CaseItems(BaseModel):
     records: list[RecordKey] = Field(default_factory=list, max_length=5000)
-    networks: list[str] = Field(default_factory=list, max_length=5000)
+    networks: list[FilterText] = Field(default_factory=list, max_length=5000)
 
 
 class CaseItemsAdded(BaseModel):
@@ -586,24 +588,24 @@ class CaseItemsAdded(BaseModel):
 
 
 class NoteCreate(BaseModel):
-    text: str = Field(min_length=1, max_length=10_000)
+    text: FilterText = Field(min_length=1, max_length=10_000)
 
 
 class ReviewRequest(BaseModel):
     record: RecordKey | None = None
-    network: str | None = Field(default=None, max_length=80)
+    network: FilterText | None = Field(default=None, max_length=80)
     state: ReviewStateName
-    assignee: str | None = Field(default=None, max_length=150)
+    assignee: FilterText | None = Field(default=None, max_length=150)
 
 
 class FeedbackRequest(BaseModel):
     record: RecordKey | None = None
-    network: str | None = Field(default=None, max_length=80)
+    network: FilterText | None = Field(default=None, max_length=80)
     kind: Literal["lead", "minor", "indicator"]
     verdict: Literal["correct", "incorrect"]
-    indicator: str | None = Field(default=None, max_length=120)
+    indicator: FilterText | None = Field(default=None, max_length=120)
     case: int | None = None
-    note: str | None = Field(default=None, max_length=10_000)
+    note: FilterText | None = Field(default=None, max_length=10_000)
 
 
 class Created(BaseModel):

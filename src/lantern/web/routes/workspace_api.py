@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import FileResponse
@@ -35,12 +35,14 @@ from lantern.web.models import (
     ReviewRequest,
     ReviewState,
     TodayPage,
+    TriageFilters,
+    TriageQueue,
 )
 from lantern.web.views.cards import MAX_PAGE, PAGE_SIZE
 from lantern.web.views.cases import case_summary, case_view
 from lantern.web.views.network_list import NetworkFilters, network_list
 from lantern.web.views.today import fetch_today, today_view
-from lantern.web.views.triage import review_of
+from lantern.web.views.triage import review_of, triage_queue
 
 router = APIRouter()
 
@@ -84,6 +86,33 @@ def api_networks(
     return network_list(
         connection, filters, sort=sort, page=page, page_size=limit, agency_id=principal.agency_id
     )
+
+
+@router.get("/triage/queue", response_model=TriageQueue)
+def api_triage_queue(
+    request: Request,
+    state: Literal["queue", "all", "new", "reviewed", "dismissed", "escalated", "mine"] = "queue",
+    city: str | None = Query(None, max_length=200),
+    site: str | None = Query(None, max_length=1000),
+    date_from: date | None = Query(None, alias="from"),
+    date_to: date | None = Query(None, alias="to"),
+    kind: Literal["ad", "post"] | None = None,
+    min_minor: float | None = Query(None, ge=0, le=1),
+    max_minor: float | None = Query(None, ge=0, le=1),
+    min_trafficking: float | None = Query(None, ge=0, le=1),
+    max_trafficking: float | None = Query(None, ge=0, le=1),
+    after: str | None = Query(None, max_length=80, description="next_after of the previous page"),
+    limit: int = Query(PAGE_SIZE, ge=1, le=100),
+    connection: Connection = Depends(get_connection),
+    principal: Principal = Depends(require("read")),
+) -> TriageQueue:
+    """The agency's triage queue: one row per network (its best record, reasons, score breakdown, review
+    state), records and networks the agency reviewed or dismissed left out unless ``state`` asks."""
+    filters = TriageFilters(city=city, site=site, date_from=date_from, date_to=date_to, kind=kind,
+                            min_minor=min_minor, max_minor=max_minor, min_trafficking=min_trafficking,
+                            max_trafficking=max_trafficking, state=state)  # fmt: skip
+    return triage_queue(connection, filters, agency_id=principal.agency_id, user_id=principal.user_id,
+                        after=after, page_size=limit)  # fmt: skip
 
 
 @router.post("/review", response_model=ReviewState)
