@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy.engine import Connection
 from starlette.background import BackgroundTask
 
-from lantern.cases import service, visits
+from lantern.cases import service
 from lantern.cases.review import network_states, record_states
 from lantern.security.web import Principal, audit, require
 from lantern.web import actions
@@ -41,7 +41,7 @@ from lantern.web.models import (
 from lantern.web.views.cards import MAX_PAGE, PAGE_SIZE
 from lantern.web.views.cases import case_summary, case_view
 from lantern.web.views.network_list import NetworkFilters, network_list
-from lantern.web.views.today import fetch_today, today_view
+from lantern.web.views.today import today
 from lantern.web.views.triage import review_of, triage_queue
 
 router = APIRouter()
@@ -58,11 +58,9 @@ def api_today(
     principal: Principal = Depends(require("read")),
 ) -> TodayPage:
     """What is new since the caller's last visit: records, grown networks, their cases, alerts, minors."""
-    since = visits.visit(request.app.state.engine, principal.user_id)
-    found = fetch_today(
-        connection, request.app.state.engine, since, user_id=principal.user_id, agency_id=principal.agency_id
+    return today(
+        connection, request.app.state.engine, user_id=principal.user_id, agency_id=principal.agency_id
     )
-    return today_view(found)
 
 
 @router.get("/networks", response_model=NetworkList)
@@ -72,7 +70,7 @@ def api_networks(
     page: int = Query(1, ge=1, le=MAX_PAGE),
     min_minor: float | None = Query(None, ge=0, le=1),
     min_trafficking: float | None = Query(None, ge=0, le=1),
-    min_size: int | None = Query(None, ge=1),
+    min_size: int | None = Query(None, ge=1, le=2_147_483_647),
     city: str | None = Query(None, max_length=200),
     site: str | None = Query(None, max_length=1000),
     seen_from: date | None = None,

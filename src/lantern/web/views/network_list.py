@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from lantern.cases.review import network_states
 from lantern.store.filters import city_conditions
 from lantern.store.schema import networks, records
-from lantern.web.models import NetworkList, NetworkListItem, NetworkSort, SearchFilters
+from lantern.web.models import NetworkList, NetworkListItem, NetworkSort, SearchFilters, without_nul
 from lantern.web.views.cards import PAGE_SIZE, bounded_page
 from lantern.web.views.triage import review_of
 
@@ -69,7 +69,7 @@ def _conditions(filters: NetworkFilters) -> list[Any]:
         located = select(records.c.network_id).where(*city_conditions(SearchFilters(city=filters.city)))
         conditions.append(networks.c.id.in_(located.where(records.c.network_id.is_not(None))))
     if filters.site:
-        on_site = select(records.c.network_id).where(records.c.source == filters.site[:1000])
+        on_site = select(records.c.network_id).where(records.c.source == without_nul(filters.site)[:1000])
         conditions.append(networks.c.id.in_(on_site.where(records.c.network_id.is_not(None))))
     if filters.seen_from:  # active on or after: last seen from that day
         conditions.append(networks.c.last_seen >= filters.seen_from.isoformat())

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import Connection
 
 from lantern.cases.service import activity, list_cases
-from lantern.cases.visits import Since
+from lantern.cases.visits import Since, visit
 from lantern.store import queries as store_queries
 from lantern.store.queries import capped_count
 from lantern.store.schema import alerts, networks, records
@@ -64,7 +64,11 @@ def fetch_today(
     changes = {}
     for case in mine[:CASES_SHOWN]:
         entries = activity(connection, case, limit=CHANGES_SHOWN)
-        changes[case["id"]] = [e for e in entries if since.at is None or _utc(e["at"]) > _utc(since.at)]
+        changes[case["id"]] = [
+            e
+            for e in entries
+            if e["action"] != "case.view" and (since.at is None or _utc(e["at"]) > _utc(since.at))
+        ]
     new = records.c.id > since.mark
     new_count = capped_count(connection, select(records.c.id).where(new))
     newest = [
@@ -150,3 +154,9 @@ def today_view(found: TodayRows) -> TodayPage:
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def today(connection: Connection, engine: Engine, *, user_id: int, agency_id: int) -> TodayPage:
+    """Record the user's visit and show what is new since the one before."""
+    since = visit(engine, user_id)
+    return today_view(fetch_today(connection, engine, since, user_id=user_id, agency_id=agency_id))
