@@ -15,8 +15,8 @@ from lantern.cli import app
 from lantern.config import load_settings
 from lantern.records import EXTRACTED_KEYS
 from lantern.store.db import downgrade, migrate, open_database
+from lantern.store.fulltext import fts5_query
 from lantern.store.schema import records
-from lantern.store.search import fts5_query
 from tests.conftest import ad, make_image, text_search, write_jsonl
 
 # Every test here runs on SQLite and on PostgreSQL unless it names one (tests/conftest.py).
