@@ -24,7 +24,7 @@ from lantern.assess import Assessor
 from lantern.extract import ExtractConfig, extract_record
 from lantern.ingest.images import ImagePreserver
 from lantern.ingest.parse import parse_item
-from lantern.ingest.prepare import preserve_images
+from lantern.ingest.reader import preserve_images
 from lantern.link import LinkConfig, LinkDoc, Linker
 from lantern.link.hubs import SuppressedHub
 from lantern.link.timeutil import to_epoch

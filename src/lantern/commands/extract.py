@@ -10,7 +10,7 @@ import typer
 from lantern.commands.common import byte_progress, errors, output_stream, settings_from
 from lantern.ingest.images import ImagePreserver
 from lantern.ingest.parse import Problem, format_problem, parse_item
-from lantern.ingest.pipeline import default_extractor
+from lantern.ingest.reader import RecordReader
 from lantern.sources.files import detect_format, input_size, read_items
 
 
@@ -26,7 +26,7 @@ def extract(
         raise typer.Exit(2)
     settings = settings_from(ctx)
     fmt = "csv" if (csv_stdin and path == "-") else (detect_format(Path(path)) or "jsonl")
-    extractor = default_extractor(settings)
+    extractor = RecordReader.from_settings(settings).extract
     fingerprints = ImagePreserver(
         None,
         max_bytes=settings.max_image_bytes,

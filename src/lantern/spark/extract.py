@@ -166,7 +166,7 @@ def process(items: Iterable[Item], region: str, limits: ImageLimits | None = Non
     """Output rows (in OUTPUT_DDL order) for raw items (see ``Item``)."""
     from lantern.ingest.images import is_remote
     from lantern.ingest.parse import Problem, parse_item
-    from lantern.ingest.prepare import preserve_images
+    from lantern.ingest.reader import preserve_images
     from lantern.link.linker import short_id
     from lantern.link.timeutil import to_epoch
     from lantern.networks.inputs import city_of, link_doc, record_key
