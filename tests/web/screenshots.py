@@ -230,6 +230,10 @@ def _workspace(page: Any, shot: Any, chosen: dict[str, Any]) -> None:
     page.select_option("#add-network select.case-choice", case_href.rsplit("/", 1)[1])
     page.click("#add-network button.add-button")
     page.wait_for_selector(".notice")
+    page.goto(chosen["record"])  # and one record by hand, so the case shows both kinds
+    page.select_option("#add-to-case select.case-choice", case_href.rsplit("/", 1)[1])
+    page.click("#add-to-case button.add-button")
+    page.wait_for_selector(".notice")
     page.goto(case_href)
     page.fill(
         ".note-form textarea",

@@ -211,6 +211,13 @@ def test_forms_add_to_a_new_case_review_and_give_feedback(client, web_settings) 
     )  # fmt: skip
     assert feedback.status_code == 303
     assert "Feedback recorded" in client.get(feedback.headers["location"]).text
+    assigned = client.post(
+        "/review", data={"network": lena, "state": "new", "assignee": "supervisor1", "next": "/triage"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert assigned.status_code == 303
+    rows = client.get("/api/triage/queue", params={"state": "all", "limit": 100}).json()["rows"]
+    assert next(r for r in rows if r["network_id"] == lena)["review"]["assignee"] == "supervisor1"
     bare = TestClient(client.app, cookies=dict(client.cookies))
     assert (
         bare.post("/review", data={"record": f"{DEMO_SOURCE}/demo-plain", "state": "dismissed"}).status_code

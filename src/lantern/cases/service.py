@@ -413,6 +413,16 @@ def assign(
         _audit(connection, "case.assign", case, user_id, assignee_id=assignee_id)
 
 
+def agency_members(connection: Connection, agency_id: int) -> list[str]:
+    """The usernames of an agency's active users, for assignee menus."""
+    query = (
+        select(users.c.username)
+        .where(users.c.agency_id == agency_id, users.c.disabled.is_(False))
+        .order_by(users.c.username)
+    )
+    return list(connection.execute(query).scalars())
+
+
 def user_id_of(engine: Engine, username: str, agency_id: int) -> int:
     """The id of an active user of ``agency_id`` by name; CaseError otherwise."""
     with engine.connect() as connection:

@@ -12,11 +12,9 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from lantern.cases import service
 from lantern.security.web import Principal, audit, require
-from lantern.store.schema import users
 from lantern.web import actions
 from lantern.web.routes.account import safe_next
 from lantern.web.routes.common import render
@@ -86,13 +84,7 @@ def case_page(
     with actions.refusals():
         detail = case_view(service.get_case(engine, case_id, agency_id=principal.agency_id))
     with engine.connect() as connection:
-        members = list(
-            connection.execute(
-                select(users.c.username)
-                .where(users.c.agency_id == principal.agency_id, users.c.disabled.is_(False))
-                .order_by(users.c.username)
-            ).scalars()
-        )
+        members = service.agency_members(connection, principal.agency_id)
     audit(request, "case.view", f"case:{case_id}")
     return render(request, "case.html", {"case": detail, "members": members, "statuses": service.STATUSES})
 

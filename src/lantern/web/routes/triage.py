@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy.engine import Connection
 
+from lantern.cases.service import agency_members
 from lantern.security.web import Principal, require
 from lantern.web.deps import get_connection
 from lantern.web.models import TriageFilters
@@ -54,4 +55,7 @@ def triage_page(
         page=lenient_page(params.get("page")),
     )
     form = {k: v for k, v in params.items() if k in FORM_KEYS}
-    return render(request, "triage.html", {"queue": queue, "params": form, "states": STATES})
+    members = agency_members(connection, principal.agency_id) if principal.can("case_write") else []
+    return render(
+        request, "triage.html", {"queue": queue, "params": form, "states": STATES, "members": members}
+    )
