@@ -245,9 +245,25 @@ def score_lines(row: dict[str, Any], styles: Styles) -> list[Any]:
         out.append(label(f"{b.score} score {float(stored[b.score] or 0):.2f}: logistic({b.bias:.2f} bias {terms}) = "
                          f"{b.value:.2f}", styles.small))  # fmt: skip
     names = rule_names()
-    firings = [("record", i) for i in own if isinstance(i, dict)] + [
-        ("network", i) for i in network if isinstance(i, dict)
-    ]
+    firings = [("record", i) for i in own if isinstance(i, dict)]
+    # The network's firings are the same for every member: those with a path (a likely-minor signal that
+    # reached this record) are listed here in full, the others once per rule (in full under the network).
+    repeated: dict[str, list[dict[str, Any]]] = {}
+    for item in network:
+        if not isinstance(item, dict):
+            continue
+        if isinstance(item.get("path"), list):
+            firings.append(("network", item))
+        else:
+            repeated.setdefault(str(item.get("id")), []).append(item)
+    for items in repeated.values():
+        first = dict(items[0])
+        if len(items) > 1:
+            first["explanation"] = (
+                f"fired {len(items)}× across network {row['network_id']} (listed under the network)"
+            )
+            first.pop("text", None)
+        firings.append(("network", first))
     if firings:
         header = [
             label(h, styles.small) for h in ("rule", "from", "score", "weight", "what fired it", "source")
@@ -322,7 +338,7 @@ def write_pdf(evidence: CaseEvidence, path: Path, *, exported_by: str | None) ->
 
 def networks_section(evidence: CaseEvidence, styles: Styles) -> list[Any]:
     case_networks = evidence.case.get("networks") or []
-    if not case_networks:
+    if not case_networks and not evidence.networks:
         return []
     rows = [
         [
