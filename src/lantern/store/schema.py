@@ -433,28 +433,28 @@ feedback = Table(
     Index("ix_feedback_network", "network_id"),
 )
 
-# Triage state per agency: one row per record or network an agency reviewed, dismissed, escalated or
-# assigned; no row means "new".
-record_reviews = Table(
+
+def _review_table(name: str, key: Column) -> Table:
+    """Triage state per agency: one row per record or network an agency reviewed, dismissed, escalated
+    or assigned; no row means "new"."""
+    return Table(
+        name,
+        metadata,
+        Column("agency_id", Integer, ForeignKey("agencies.id"), primary_key=True),
+        key,
+        Column("state", String(12), nullable=False),  # new | reviewed | dismissed | escalated
+        Column("assignee_id", Integer, ForeignKey("users.id")),
+        Column("updated_by", Integer),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+record_reviews = _review_table(
     "record_reviews",
-    metadata,
-    Column("agency_id", Integer, ForeignKey("agencies.id"), primary_key=True),
     Column("record_pk", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
-    Column("state", String(12), nullable=False),  # new | reviewed | dismissed | escalated
-    Column("assignee_id", Integer, ForeignKey("users.id")),
-    Column("updated_by", Integer),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
-network_reviews = Table(
-    "network_reviews",
-    metadata,
-    Column("agency_id", Integer, ForeignKey("agencies.id"), primary_key=True),
-    Column("network_id", String(80), primary_key=True),
-    Column("state", String(12), nullable=False),
-    Column("assignee_id", Integer, ForeignKey("users.id")),
-    Column("updated_by", Integer),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
+network_reviews = _review_table("network_reviews", Column("network_id", String(80), primary_key=True))
+
 # What the user had seen when they last opened Today: the visit before this one (``since_*``) is what
 # "new since your last visit" is measured from; record ids grow with collection, so a mark is the
 # highest record id then.
