@@ -316,15 +316,18 @@ def test_the_whole_loop_in_the_browser(anonymous_page, web_settings: Settings, t
     tab.wait_for_url("**/triage")
     rows = tab.locator(".triage-row")
     first = rows.nth(0).get_attribute("data-href")
-    tab.keyboard.press("r")  # reviewed: the row leaves the queue
-    tab.wait_for_selector(".notice")
-    assert rows.nth(0).get_attribute("data-href") != first
+    with tab.expect_navigation():
+        tab.keyboard.press("r")  # reviewed: the row leaves the queue
+    assert "Review state saved" in tab.inner_text(".notice")
     second = rows.nth(0).get_attribute("data-href")
-    tab.keyboard.press("r")
-    tab.wait_for_function(f"(document.querySelector('.triage-row') || {{}}).dataset?.href !== {second!r}")
+    assert second != first
+    with tab.expect_navigation():
+        tab.keyboard.press("r")
     third = rows.nth(0).get_attribute("data-href")
-    tab.keyboard.press("d")  # dismissed
-    tab.wait_for_function(f"(document.querySelector('.triage-row') || {{}}).dataset?.href !== {third!r}")
+    assert third != second
+    with tab.expect_navigation():
+        tab.keyboard.press("d")  # dismissed
+    assert rows.nth(0).get_attribute("data-href") != third
     tab.keyboard.press("x")  # tick the row now on top
     tab.select_option("#add-to-case select.case-choice", "new")
     tab.fill("#add-to-case input[name=title]", "Lena and Rosa (fictional)")

@@ -174,13 +174,16 @@ def test_the_evidence_bundle_verifies_and_its_pdf_prints_every_script(app, clien
 def test_today_shows_what_is_new_and_the_callers_cases(clients) -> None:
     api = clients["supervisor"]
     first = api.get("/api/today").json()
-    assert first["new_records"] > 0 and first["newest"] and first["minor_queue"]
-    assert first["minor_queue"][0]["minor_score"] >= 0.5
+    assert first["new_records"] > 0 and first["newest"]
+    queue = api.get("/api/triage/queue", params={"min_minor": 0.5, "limit": 5}).json()["rows"]
+    assert [r["record_id"] for r in first["minor_queue"]] == [row["best"]["record_id"] for row in queue]
+    assert all(r["minor_score"] >= 0.5 for r in first["minor_queue"])
     case_id = api.post("/api/cases", json={"title": "Mine today"}).json()["id"]
     again = api.get("/api/today").json()
     assert any(c["id"] == case_id for c in again["cases"])
     page = api.get("/").text
     assert "Top of the minor queue" in page and "Mine today" in page and "UTC" in page
+    assert again["since"] is None or again["new_records"] <= first["new_records"]
 
 
 @pytest.mark.parametrize("path", ["/", "/networks", "/cases", "/triage"])
