@@ -50,6 +50,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/entities/{kind}/{value:path}"): "read",
     ("POST", "/api/images/search"): "search",
     ("POST", "/api/images/{sha256}/reveal"): "reveal_image",
+    ("GET", "/api/export/networks/{network_id}"): "export",
+    ("GET", "/api/export/cases/{case_id}"): "export",
+    ("GET", "/api/export/ads"): "export",
 }
 
 PRINCIPALS = ("anonymous", *roles.ROLES, "other", "token-all", "token-read")
@@ -97,6 +100,7 @@ def fill(client, demo_network) -> dict[str, str]:
         "{value:path}": "+17135550142",
         "{name}": sha,
         "{sha256}": sha,
+        "{case_id}": "1",
     }
 
 

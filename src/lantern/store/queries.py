@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from lantern.store.schema import (
     entities,
@@ -32,13 +33,14 @@ this is ``minor_score > 0 OR trafficking_score > 0``, which the planners answere
 single-column indexes and sorting every match)."""
 
 
-def iter_records(connection: Connection) -> Iterator[dict[str, Any]]:
-    """Every stored record (current revision) in primary-key order, fetched in bounded chunks."""
+def iter_records(connection: Connection, *where: ColumnElement[bool]) -> Iterator[dict[str, Any]]:
+    """Every stored record (current revision) matching ``where``, in primary-key order, fetched in
+    bounded chunks."""
     last = 0
     while True:
         rows = (
             connection.execute(
-                select(records).where(records.c.id > last).order_by(records.c.id).limit(STREAM_CHUNK)
+                select(records).where(records.c.id > last, *where).order_by(records.c.id).limit(STREAM_CHUNK)
             )
             .mappings()
             .all()

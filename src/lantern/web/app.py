@@ -23,7 +23,7 @@ from lantern.extract import ExtractConfig
 from lantern.store.db import open_database
 from lantern.web.deps import GUARDED
 from lantern.web.imagesearch import PhashIndex
-from lantern.web.routes import account, api, audit, entities, images, network, record, search, triage
+from lantern.web.routes import account, api, audit, entities, exports, images, network, record, search, triage
 from lantern.web.routes.common import account_context
 from lantern.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from lantern.web.templating import build_templates
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (search, record, network, triage, entities, images, audit):
         app.include_router(module.router, dependencies=GUARDED, include_in_schema=False)
     app.include_router(api.router, prefix="/api", dependencies=GUARDED, tags=["api"])
+    app.include_router(exports.router, prefix="/api", dependencies=GUARDED, tags=["export"])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

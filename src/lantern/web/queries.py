@@ -33,6 +33,8 @@ from sqlalchemy.engine import Connection, Engine
 from lantern.assess import load_catalogue
 from lantern.extract import ExtractConfig, extract_text
 from lantern.networks.inputs import city_of, record_key
+from lantern.networks.itinerary import first_place
+from lantern.networks.itinerary import stops as itinerary_stops
 from lantern.store.queries import ANY_RISK, RISK_ORDER, fill_network_indicators
 from lantern.store.schema import (
     entities,
@@ -905,47 +907,9 @@ def record_detail(connection: Connection, source: str, record_id: str) -> Record
 # --------------------------------------------------------------------------------------------- network
 
 
-def _first_location(extracted: dict[str, Any]) -> dict[str, Any] | None:
-    for place in extracted.get("locations") or []:
-        if not isinstance(place, dict):
-            continue
-        lat, lon = place.get("lat"), place.get("lon")
-        if (
-            isinstance(lat, (int, float))
-            and isinstance(lon, (int, float))
-            and -90 <= lat <= 90
-            and -180 <= lon <= 180
-        ):
-            return place
-    return None
-
-
 def _itinerary(rows: list[dict[str, Any]]) -> list[ItineraryStop]:
     """Postings in time order, consecutive ones in the same place merged into one stop."""
-    stops: list[ItineraryStop] = []
-    dated = sorted(rows, key=lambda r: (r["posted_at"] is None, r["posted_at"] or datetime.min))
-    for row in dated:
-        place = _first_location(row["extracted"])
-        if place is None:
-            continue
-        name = str(place.get("name") or "?")
-        if stops and stops[-1].name == name and stops[-1].admin1 == place.get("admin1"):
-            stops[-1].count += 1
-            stops[-1].last_seen = row["posted_at"] or stops[-1].last_seen
-            continue
-        stops.append(
-            ItineraryStop(
-                name=name,
-                admin1=str(place["admin1"]) if place.get("admin1") else None,
-                country=str(place["country"]) if place.get("country") else None,
-                lat=float(place["lat"]),
-                lon=float(place["lon"]),
-                first_seen=row["posted_at"],
-                last_seen=row["posted_at"],
-                count=1,
-            )
-        )
-    return stops
+    return [ItineraryStop(**vars(stop)) for stop in itinerary_stops(rows)]
 
 
 def timeline(dates: Iterable[datetime | None]) -> list[Bucket]:
@@ -1030,7 +994,7 @@ def _stops(summary: dict[str, Any], rows: list[dict[str, Any]]) -> list[Itinerar
     the extractor found for that city in the members' ads."""
     places: dict[str, dict[str, Any]] = {}
     for row in rows:
-        place = _first_location(row["extracted"])
+        place = first_place(row["extracted"])
         if place is not None:
             places.setdefault(city_of(row) or "", place)
     stops = []
