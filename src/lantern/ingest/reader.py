@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from dataclasses import fields as dataclass_fields
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ ENTITY_KINDS = {"phones": "phone", "emails": "email", "urls": "url", "names": "n
 
 
 def _settings_default(name: str) -> Any:
-    return next(f.default for f in dataclass_fields(Settings) if f.name == name)
+    return Settings.model_fields[name].default
 
 
 @dataclass(frozen=True)
