@@ -119,7 +119,12 @@ def _libpq(url: URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
-    names = {"sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY"}
+    names = {
+        "sslmode": "PGSSLMODE",
+        "sslrootcert": "PGSSLROOTCERT",
+        "sslcert": "PGSSLCERT",
+        "sslkey": "PGSSLKEY",
+    }
     for key, variable in names.items():
         value = url.query.get(key)
         if isinstance(value, str):
@@ -135,7 +140,9 @@ def _run(command: list[str], env: dict[str, str], what: str) -> None:
         raise BackupError(f"{what} failed: {last}")
 
 
-def backup(settings: Settings, out: Path, *, on_file: Callable[[Path], None] = lambda path: None) -> BackupSummary:
+def backup(
+    settings: Settings, out: Path, *, on_file: Callable[[Path], None] = lambda path: None
+) -> BackupSummary:
     """Write a backup of ``settings``' store and data folder into the new or empty folder ``out``."""
     _empty_folder(out, "backup folder")
     private_folder(out)
@@ -167,11 +174,15 @@ def backup(settings: Settings, out: Path, *, on_file: Callable[[Path], None] = l
     if data.exists():
         for path in sorted(p for p in data.rglob("*") if p.is_file()):
             relative = path.relative_to(data)
-            if (len(relative.parts) == 1 and path.name in SKIPPED) or any(part.startswith(".") for part in relative.parts):
+            if (len(relative.parts) == 1 and path.name in SKIPPED) or any(
+                part.startswith(".") for part in relative.parts
+            ):
                 continue  # the SQLite store (copied above) and temporary files
             size, digest = _copy(path, out / DATA / relative)
             if relative.parts[0] == "images" and path.name != digest:
-                raise BackupError(f"image {relative} does not match its SHA-256 name: the image store is damaged")
+                raise BackupError(
+                    f"image {relative} does not match its SHA-256 name: the image store is damaged"
+                )
             files.append({"path": f"{DATA}/{relative.as_posix()}", "bytes": size, "sha256": digest})
             total += size
             on_file(relative)
@@ -206,7 +217,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     except ValueError as error:
         raise BackupError(f"{folder / MANIFEST}: not valid JSON ({error})") from None
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"{folder / MANIFEST}: backup format {manifest.get('format')!r}, this Lantern reads {FORMAT}")
+        raise BackupError(
+            f"{folder / MANIFEST}: backup format {manifest.get('format')!r}, this Lantern reads {FORMAT}"
+        )
     for entry in manifest["files"]:
         path = folder / entry["path"]
         if ".." in Path(entry["path"]).parts or Path(entry["path"]).is_absolute():
@@ -236,7 +249,9 @@ def restore(settings: Settings, folder: Path) -> dict[str, Any]:
             tables = inspect(connection).get_table_names()
         engine.dispose()
         if tables:
-            raise BackupError("the PostgreSQL database is not empty; create a new one (createdb) to restore into")
+            raise BackupError(
+                "the PostgreSQL database is not empty; create a new one (createdb) to restore into"
+            )
     private_folder(settings.data_dir)
     for entry in manifest["files"]:
         relative = Path(entry["path"])

@@ -27,6 +27,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/static"): PUBLIC,
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
+    ("GET", "/auth/oidc/login"): PUBLIC,  # single sign-on: off to the provider (404 when not configured)
+    ("GET", "/auth/oidc/callback"): PUBLIC,  # back from it: checks state, code and ID token
     ("POST", "/logout"): SESSION,
     ("GET", "/account/password"): SESSION,
     ("POST", "/account/password"): SESSION,

@@ -27,7 +27,19 @@ from lantern.web.deps import GUARDED
 from lantern.web.imagesearch import PhashIndex
 from lantern.web.links import link_cache_of
 from lantern.web.observe import ObserveMiddleware
-from lantern.web.routes import account, api, audit, entities, exports, images, network, record, search, triage
+from lantern.web.routes import (
+    account,
+    api,
+    audit,
+    entities,
+    exports,
+    images,
+    network,
+    record,
+    search,
+    sso,
+    triage,
+)
 from lantern.web.routes.common import account_context
 from lantern.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from lantern.web.templating import build_templates
@@ -60,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Sign-in pages guard themselves (the form is public); everything else needs a signed-in principal,
     # CSRF on state-changing requests, and per route the permission roles.py gives it.
     app.include_router(account.router, include_in_schema=False)
+    app.include_router(sso.router, include_in_schema=False)
     for module in (search, record, network, triage, entities, images, audit):
         app.include_router(module.router, dependencies=GUARDED, include_in_schema=False)
     app.include_router(api.router, prefix="/api", dependencies=GUARDED, tags=["api"])
