@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -132,3 +133,21 @@ def test_the_example_settings_are_valid_settings(tmp_path, monkeypatch) -> None:
     assert settings.database_url.startswith(
         "postgresql://lantern@db.agency.example/lantern?sslmode=verify-full"
     )
+
+
+def test_every_lantern_command_in_the_deployment_guide_parses() -> None:
+    """docs/deploy.md is followed by people copying its lines: each ``lantern …`` command in it must exist."""
+    text = (ROOT / "docs" / "deploy.md").read_text()
+    blocks = [block.split("\n", 1)[1] for block in text.split("```")[1::2] if block.startswith("sh")]
+    found = 0
+    invocation = re.compile(r"(?:^|… |bin/)lantern ([a-z].*)$")
+    for line in (ln for block in blocks for ln in block.splitlines()):
+        match = invocation.search(line.split(" #")[0].strip())
+        if match is None:
+            continue
+        try:
+            parses(shlex.split(match.group(1)))
+        except Exception as error:  # a folder the example names need not exist here
+            assert "does not exist" in str(error), (line, error)
+        found += 1
+    assert found >= 8
