@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lantern.link import LinkResult
-from lantern.link.explain import _Search, neighbours
+from lantern.link.explain import Search, neighbours
 
 PHASH_BITS = 64
 
@@ -52,7 +52,7 @@ def evidence_links(result: LinkResult, keys: Sequence[str]) -> list[EvidenceLink
             continue
     allowed = np.zeros(linker.n, dtype=bool)
     allowed[docs] = True
-    search = _Search(linker, allowed)
+    search = Search(allowed)
     seen: set[tuple[str, str, str, str]] = set()
     links: list[EvidenceLink] = []
     for doc in sorted(docs):
