@@ -36,6 +36,12 @@ from lantern.store.schema import cases
 from lantern.tabular import write_csv
 
 export_app = typer.Typer(help="Export records, networks and cases for other tools.", no_args_is_help=True)
+OUTPUT = typer.Option(None, "-o", "--output", help="File to write (default stdout).")
+GRAPH_FORMAT = typer.Option(
+    NetworkFormat.graphml,
+    "--format",
+    help="graphml, gexf, csv (entity-link table for i2/Maltego), geojson or kml.",
+)
 
 
 class ClusterFormat(StrEnum):
@@ -55,7 +61,7 @@ def _binary_output(output: str | None, what: str) -> Any:
 @export_app.command("ads")
 def export_ads(
     ctx: typer.Context,
-    output: str = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
+    output: str = OUTPUT,
     fmt: AdFormat = typer.Option(
         AdFormat.jsonl, "--format", help="jsonl, csv (UTF-8 with BOM), xlsx or parquet."
     ),
@@ -98,7 +104,7 @@ def export_ads(
 @export_app.command("clusters")
 def export_clusters(
     ctx: typer.Context,
-    output: str = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
+    output: str = OUTPUT,
     fmt: ClusterFormat = typer.Option(ClusterFormat.jsonl, "--format", help="jsonl or csv"),
 ) -> None:
     """One line per record naming its network ({"source", "id", "cluster"})."""
@@ -134,10 +140,8 @@ def _write_subject(
 def export_network(
     ctx: typer.Context,
     network_id: str = typer.Argument(..., help="The network's id (N-…)."),
-    fmt: NetworkFormat = typer.Option(
-        NetworkFormat.graphml, "--format", help="graphml, gexf, csv (entity-link table), geojson or kml."
-    ),
-    output: str = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
+    fmt: NetworkFormat = GRAPH_FORMAT,
+    output: str = OUTPUT,
 ) -> None:
     """A network's records and the evidence that ties them (a graph), or its itinerary (a map)."""
     _settings, engine = database_from(ctx)
@@ -153,10 +157,8 @@ def export_network(
 def export_case(
     ctx: typer.Context,
     case_id: int = typer.Argument(..., help="The case's number."),
-    fmt: NetworkFormat = typer.Option(
-        NetworkFormat.graphml, "--format", help="graphml, gexf, csv, geojson or kml."
-    ),
-    output: str = typer.Option(None, "-o", "--output", help="File to write (default stdout)."),
+    fmt: NetworkFormat = GRAPH_FORMAT,
+    output: str = OUTPUT,
 ) -> None:
     """A case's records as a graph of their evidence, or their itinerary (``lantern cases export`` writes
     the evidence bundle)."""
