@@ -22,7 +22,13 @@ from lantern.config import Settings
 request_id: ContextVar[str | None] = ContextVar("lantern_request_id", default=None)
 """The id of the web request being served in this context (None outside one)."""
 
-_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
+"""Record attributes that are not a caller's extra fields (uvicorn's ``color_message`` repeats the message
+with terminal colours)."""
 
 
 class RequestIdFilter(logging.Filter):
