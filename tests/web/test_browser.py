@@ -368,3 +368,28 @@ def test_the_whole_loop_in_the_browser(anonymous_page, web_settings: Settings, t
     assert EMOJI_PHONE in text and "✨" in text
     assert CYRILLIC in text and THAI in text
     assert "<br" not in text
+
+
+def test_export_a_network_from_its_page(page, demo_network, tmp_path) -> None:
+    """The analyst's way out: the network page's Export menu downloads the graph and the map."""
+    import networkx as nx
+    import orjson
+
+    page.goto(f"/networks/{demo_network}")
+    page.click(".export-menu summary")
+    shot(page, "network-export.png")
+    with page.expect_download() as graphml:
+        page.click(".export-menu >> text=GraphML")
+    assert graphml.value.suggested_filename == f"network-{demo_network}.graphml"
+    graphml.value.save_as(tmp_path / "n.graphml")
+    graph = nx.read_graphml(tmp_path / "n.graphml")
+    assert sum(1 for _, d in graph.nodes(data=True) if d["type"] == "Ad") == 3 and nx.is_connected(graph)
+    with page.expect_download() as geojson:
+        page.click(".export-menu >> text=Itinerary (GeoJSON)")
+    geojson.value.save_as(tmp_path / "n.geojson")
+    stops = [
+        f
+        for f in orjson.loads((tmp_path / "n.geojson").read_bytes())["features"]
+        if f["properties"]["kind"] == "stop"
+    ]
+    assert [s["properties"]["name"] for s in stops][:3] == ["Houston", "Dallas", "Austin"]

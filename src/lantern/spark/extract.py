@@ -39,6 +39,8 @@ from lantern.ingest.reader import ReaderConfig, RecordReader
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
+    from lantern.link.doc import LinkDoc
+
 OUTPUT_DDL = (
     "source string, id string, key string, posted_at string, posted_epoch double, city string, "
     "network_name string, template_name string, identifiers array<string>, phashes array<string>, "
@@ -80,11 +82,11 @@ def link_identifiers(doc) -> list[str]:
 
     Uses the linker's own field table and ``normalise`` so the strings are the ones it links on.
     """
+    from lantern.link.evidence.identifiers import DOC_FIELDS
     from lantern.link.identifiers import normalise
-    from lantern.link.linker import _DOC_FIELDS
 
     row: dict[str, None] = {}
-    for kind, attr in _DOC_FIELDS:
+    for kind, attr in DOC_FIELDS:
         if kind == "name":
             continue  # names never link and are no contact (they add no hub spread)
         for raw in getattr(doc, attr) or ():
@@ -116,13 +118,34 @@ def _refused(problem: Any) -> tuple:
     return tuple(row.values())
 
 
+def doc_row(doc: LinkDoc, fields: str | None = None) -> tuple:
+    """One output row (OUTPUT_DDL order) for a record the linker would see as ``doc``."""
+    from lantern.link.arrays import short_id
+    from lantern.link.timeutil import to_epoch
+
+    epoch = to_epoch(doc.posted_at)
+    return (
+        doc.source,
+        doc.record_id,
+        doc.key,
+        doc.posted_at,
+        epoch if math.isfinite(epoch) else math.inf,
+        doc.city,
+        short_id("N-", doc.key),
+        short_id("T-", doc.key),
+        link_identifiers(doc),
+        list(doc.image_phashes),
+        doc.text,
+        fields,
+        None,
+    )
+
+
 def process(items: Iterable[Item], config: ReaderConfig | None = None) -> Iterator[tuple]:
     """Output rows (in OUTPUT_DDL order) for raw items (see ``Item``)."""
     from lantern.ingest.images import is_remote
     from lantern.ingest.parse import Problem
-    from lantern.link.linker import short_id
-    from lantern.link.timeutil import to_epoch
-    from lantern.networks.inputs import city_of, link_doc, record_key
+    from lantern.networks.inputs import link_doc
     from lantern.sources.files import RawItem
 
     reader = _reader(config or ReaderConfig())
@@ -150,24 +173,7 @@ def process(items: Iterable[Item], config: ReaderConfig | None = None) -> Iterat
             "body": record.body,
             "extracted": fields,
         }
-        doc = link_doc(row)
-        key = record_key(record.source, record.id)
-        epoch = to_epoch(doc.posted_at)
-        yield (
-            record.source,
-            record.id,
-            key,
-            doc.posted_at,
-            epoch if math.isfinite(epoch) else math.inf,
-            city_of(row),
-            short_id("N-", key),
-            short_id("T-", key),
-            link_identifiers(doc),
-            list(doc.image_phashes),
-            doc.text,
-            orjson.dumps(fields, option=orjson.OPT_NON_STR_KEYS).decode(),
-            None,
-        )
+        yield doc_row(link_doc(row), orjson.dumps(fields, option=orjson.OPT_NON_STR_KEYS).decode())
 
 
 def _input_format(path: str) -> str:

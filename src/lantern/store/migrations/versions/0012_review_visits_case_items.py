@@ -14,7 +14,7 @@ came from, feedback on networks, and case activity read off the audit log by tar
   first 100 characters of the target.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0016
 Create Date: 2026-12-08
 """
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
