@@ -144,7 +144,6 @@ def fill(client, demo_network) -> dict[str, str]:
         "{value:path}": "+17135550142",
         "{name}": sha,
         "{sha256}": sha,
-        "{case_id}": "1",
     }
 
 
