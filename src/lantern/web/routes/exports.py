@@ -43,10 +43,12 @@ router = APIRouter()
 def _files(types: dict[Any, str]) -> dict[int | str, dict[str, Any]]:
     """OpenAPI: the route answers with a file in one of these media types."""
     binary = {"schema": {"type": "string", "format": "binary"}}
+    document = {"schema": {"type": "object"}}  # GeoJSON: one JSON document
+    media = (t.split(";")[0] for t in types.values())
     return {
         200: {
             "description": "the file, as an attachment",
-            "content": {t.split(";")[0]: binary for t in types.values()},
+            "content": {m: document if m.endswith("+json") else binary for m in media},
         }
     }
 
