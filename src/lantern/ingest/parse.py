@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from lantern.records import KNOWN_FIELDS, MAX_FIELD_BYTES, InputRecord, oversized_field
+from lantern.records import KNOWN_FIELDS, InputRecord, value_problem
 from lantern.sources.files import RawItem
 
 
@@ -77,9 +77,9 @@ def parse_item(item: RawItem) -> InputRecord | Problem:
             return data
     if not isinstance(data, dict):
         return Problem("record", f"expected a JSON object, got {type(data).__name__}")
-    too_big = oversized_field(data)
-    if too_big is not None:
-        return Problem(too_big, f"field is over the {MAX_FIELD_BYTES:,}-byte limit")
+    bound = value_problem(data)  # before anything walks a value: validation, hashing, storing
+    if bound is not None:
+        return Problem(*bound)
     try:
         return InputRecord.model_validate(data)
     except ValidationError as error:
