@@ -21,6 +21,7 @@ class Settings:
     default_region: str = "US"
     batch_size: int = 2000
     ingest_workers: int = 0  # processes reading records at ingest; 0 lets `lantern ingest` choose
+    quarantine_limit: int = 10_000  # records quarantined in a row after which a file is read no further
     max_image_bytes: int = 50 * 1024 * 1024
     max_image_pixels: int = 64_000_000
     image_roots: tuple[Path, ...] = field(default_factory=tuple)
@@ -71,6 +72,9 @@ def load_settings(data_dir: str | Path | None = None, database_url: str | None =
         default_region=os.environ.get("LANTERN_DEFAULT_REGION") or file_values.get("default_region", "US"),
         batch_size=int(os.environ.get("LANTERN_BATCH_SIZE") or file_values.get("batch_size", 2000)),
         ingest_workers=int(os.environ.get("LANTERN_INGEST_WORKERS") or file_values.get("ingest_workers", 0)),
+        quarantine_limit=int(
+            os.environ.get("LANTERN_QUARANTINE_LIMIT") or file_values.get("quarantine_limit", 10_000)
+        ),
         image_roots=tuple(Path(r).resolve() for r in roots),
         **_alert_settings(file_values),
     )

@@ -60,8 +60,10 @@ def read_one(item: RawItem, extract: Extractor) -> Read:
 
 def _start_worker(settings: Settings) -> None:
     global _extract
+    from lantern.ingest.lifeline import exit_with_parent
     from lantern.ingest.pipeline import default_extractor
 
+    exit_with_parent()
     _extract = default_extractor(settings)
     # A worker lives for the whole run and allocates millions of short-lived objects; with the default
     # thresholds the collector ran every 700 of them over the catalogue and the compiled patterns too.

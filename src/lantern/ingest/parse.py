@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from lantern.records import KNOWN_FIELDS, InputRecord, value_problem
 from lantern.sources.files import RawItem
+from lantern.terminal import printable
 
 
 @dataclass(slots=True, frozen=True)
@@ -87,5 +88,8 @@ def parse_item(item: RawItem) -> InputRecord | Problem:
 
 
 def format_problem(origin: str, line: int, problem: Problem) -> str:
-    """The one-line error: ``file:line: field: reason``."""
-    return f"{origin}:{line}: {problem.field}: {problem.reason}"
+    """The one-line error: ``file:line: field: reason``, each part from the input made printable (a file
+    name or a reason cannot move the cursor, recolour the terminal or start a forged line)."""
+    return (
+        f"{printable(origin, 500)}:{line}: {printable(problem.field, 100)}: {printable(problem.reason, 2000)}"
+    )

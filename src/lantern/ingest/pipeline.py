@@ -20,6 +20,7 @@ from lantern.ingest.parallel import Read, read_one, read_parallel
 from lantern.ingest.parse import Problem, format_problem
 from lantern.ingest.prepare import Extraction, Extractor, prepare, preserve_images
 from lantern.sources.files import RawItem, read_items
+from lantern.sources.guard import QuarantineCap
 from lantern.store.writer import PreparedRecord, QuarantinedItem, record_run_progress, start_run, write_batch
 
 
@@ -129,9 +130,9 @@ class Ingestor:
             return self._refuse(item, Problem("record", extracted or "extraction failed"))
         return prepare(parsed, item, stored_images, extracted)
 
-    def _readings(self, inputs: list[tuple[str, str]]) -> Iterator[tuple[RawItem, Read]]:
+    def _readings(self, inputs: list[tuple[str, str]], cap: QuarantineCap) -> Iterator[tuple[RawItem, Read]]:
         """Every item of every input with its validation and extraction, in input order."""
-        items = (item for path, fmt in inputs for item in read_items(path, fmt))
+        items = (item for path, fmt in inputs for item in read_items(path, fmt, cap.stopped))
         extract = self.extract
         if extract is None:  # workers > 1
             yield from read_parallel(items, self.settings, self.workers)
@@ -153,13 +154,19 @@ class Ingestor:
         prepared: list[PreparedRecord] = []
         refused: list[QuarantinedItem] = []
         bytes_read = 0
-        for item, reading in self._readings(inputs):
+        cap = QuarantineCap(self.settings.quarantine_limit)
+        for item, reading in self._readings(inputs, cap):
             bytes_read += len(item.raw) + 1
+            if item.origin in cap.stopped:  # read ahead by the workers before the file was stopped
+                continue
             result = self._handle(item, reading)
             if isinstance(result, QuarantinedItem):
                 refused.append(result)
             else:
                 prepared.append(result)
+            stop = cap.note(item, isinstance(result, QuarantinedItem))
+            if stop is not None:
+                refused.append(self._refuse(stop, Problem(*stop.problem)))  # type: ignore[misc]
             if len(prepared) + len(refused) >= self.settings.batch_size:
                 self._commit(prepared, refused, summary)
                 self.on_progress(bytes_read)
