@@ -11,6 +11,7 @@ import orjson
 
 from lantern.ingest.images import ImagePreserver, StoredImage
 from lantern.ingest.parse import Problem
+from lantern.instants import split_instant
 from lantern.records import InputRecord
 from lantern.sources.files import RawItem
 from lantern.store.dialect import EncodedJSON, json_text
@@ -110,6 +111,8 @@ def prepare(
 ) -> PreparedRecord:
     """The stored form of one record, from its extraction and its images."""
     image_hashes = [image.sha256 for image in stored_images]
+    posted_at, posted_at_offset = split_instant(record.posted_at)  # UTC, and the offset as stated
+    collected_at, collected_at_offset = split_instant(record.collected_at)
     return PreparedRecord(
         source=record.source,
         record_id=record.id,
@@ -122,8 +125,10 @@ def prepare(
             "body": record.body,
             "location": record.location,
             "author": record.author,
-            "posted_at": record.posted_at,
-            "collected_at": record.collected_at,
+            "posted_at": posted_at,
+            "posted_at_offset": posted_at_offset,
+            "collected_at": collected_at,
+            "collected_at_offset": collected_at_offset,
             "extra": record.extra,
             "extracted": _stored_extraction(extraction, stored_images),
             "trafficking_score": extraction.trafficking_score,
