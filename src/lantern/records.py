@@ -143,12 +143,14 @@ def value_problem(
         size = _field_size(value, max_bytes, max_depth)
         if isinstance(size, str):
             return name, size
+        if max_bytes is None:
+            continue
+        if size > max_bytes:
+            return name, f"field is over the {max_bytes:,}-byte limit"
         if name not in KNOWN_FIELDS:
             extra += size + _size(name)
-            size = extra
-            name = "extra"
-        if max_bytes is not None and size > max_bytes:
-            return name, f"field is over the {max_bytes:,}-byte limit"
+            if extra > max_bytes:
+                return "extra", f"unknown fields together are over the {max_bytes:,}-byte limit"
     return None
 
 
@@ -178,3 +180,27 @@ def empty_extraction() -> dict[str, Any]:
     fields["risk"] = {"trafficking": 0.0, "minor": 0.0}
     fields["mentions"] = []
     return fields
+
+
+MAX_STORED_MENTIONS = 1000
+"""Mentions kept with a record: a 1 MB body repeating one phone number holds tens of thousands of them,
+which would make a column of megabytes for nothing a reader needs twice."""
+
+
+def bound_extraction(extracted: dict[str, Any], limit: int = MAX_STORED_MENTIONS) -> dict[str, Any]:
+    """Keep at most ``limit`` mentions: the first of every distinct value before any repeat, in text
+    order, and say how many were left out (``mentions_dropped``). The value lists (phones, ages...) are
+    already complete; only the provenance of repeats is cut."""
+    mentions = extracted.get("mentions") or []
+    if len(mentions) <= limit:
+        return extracted
+    seen: set[tuple[Any, str]] = set()
+    firsts, repeats = [], []
+    for index, mention in enumerate(mentions):
+        key = (mention.get("type"), str(mention.get("value")))
+        (repeats if key in seen else firsts).append(index)
+        seen.add(key)
+    kept = sorted(firsts[:limit] + repeats[: max(0, limit - len(firsts))])
+    extracted["mentions"] = [mentions[index] for index in kept]
+    extracted["mentions_dropped"] = len(mentions) - len(kept)
+    return extracted

@@ -143,6 +143,7 @@ def get_case(engine: Engine, case_id: int) -> dict[str, Any]:
                     records.c.location,
                     records.c.network_id,
                     records.c.revision,
+                    records.c.posted_at_offset,
                     case_records.c.added_at,
                 )
                 .join(case_records, case_records.c.record_pk == records.c.id)

@@ -11,6 +11,7 @@ import typer
 from sqlalchemy import func, select
 
 from lantern.commands.common import count_progress, database_from, errors, output_stream
+from lantern.instants import stated_iso
 from lantern.records import KNOWN_FIELDS
 from lantern.store.queries import cluster_label, iter_records
 from lantern.store.schema import records
@@ -41,10 +42,6 @@ AD_CSV_COLUMNS = (
 )
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def ad_object(row: dict[str, Any]) -> dict[str, Any]:
     """One stored record as exported: what the source said, then what Lantern derived from it."""
     return {
@@ -52,8 +49,8 @@ def ad_object(row: dict[str, Any]) -> dict[str, Any]:
         "id": row["record_id"],
         "kind": row["kind"],
         "url": row["url"],
-        "posted_at": _iso(row["posted_at"]),
-        "collected_at": _iso(row["collected_at"]),
+        "posted_at": stated_iso(row["posted_at"], row["posted_at_offset"]),
+        "collected_at": stated_iso(row["collected_at"], row["collected_at_offset"]),
         "title": row["title"],
         "body": row["body"],
         "location": row["location"],

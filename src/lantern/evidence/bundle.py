@@ -31,6 +31,7 @@ from sqlalchemy import Engine
 
 from lantern.evidence.gather import CaseEvidence, gather, itinerary
 from lantern.evidence.pdf import write_pdf
+from lantern.instants import stated_iso
 from lantern.security import audit
 
 EXTENSIONS = {
@@ -99,8 +100,8 @@ def _csv(evidence: CaseEvidence) -> bytes:
             {
                 "pk": row["id"], "source": row["source"], "record_id": row["record_id"],
                 "revision": row["revision"], "url": row["url"], "title": _csv_safe(row["title"]),
-                "posted_at": _json_default(row["posted_at"]) if row["posted_at"] else "",
-                "collected_at": _json_default(row["collected_at"]) if row["collected_at"] else "",
+                "posted_at": stated_iso(row["posted_at"], row["posted_at_offset"]) or "",
+                "collected_at": stated_iso(row["collected_at"], row["collected_at_offset"]) or "",
                 "location": _csv_safe(row["location"]), "author": _csv_safe(row["author"]),
                 "network_id": row["network_id"], "trafficking_score": row["trafficking_score"],
                 "minor_score": row["minor_score"], "content_sha256": row["content_sha256"],

@@ -22,6 +22,7 @@ from reportlab.lib.units import cm
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lantern.evidence.gather import CaseEvidence, itinerary
+from lantern.instants import format_instant
 
 MAX_TEXT = 20_000
 MAX_DIAGRAM_NODES = 60
@@ -34,8 +35,8 @@ def _p(text: Any, style) -> Paragraph:
     return Paragraph(escape(value).replace("\n", "<br/>"), style)
 
 
-def _when(value: Any) -> str:
-    return value.isoformat() if isinstance(value, datetime) else ("" if value is None else str(value))
+def _when(value: Any, offset: int | None = 0) -> str:
+    return format_instant(value, offset, seconds=True)
 
 
 def network_diagram(evidence: CaseEvidence, width: float = 16 * cm, height: float = 10 * cm) -> Drawing:
@@ -92,7 +93,7 @@ def write_pdf(evidence: CaseEvidence, path: Path, *, exported_by: str | None) ->
     stops = itinerary(evidence.records)
     table_rows = [["Posted", "Location", "Record"]] + [
         [
-            _p(_when(s["posted_at"]), small),
+            _p(_when(s["posted_at"], s["posted_at_offset"]), small),
             _p(s["location"], small),
             _p(f"{s['source']}/{s['record_id']}", small),
         ]
@@ -112,11 +113,16 @@ def write_pdf(evidence: CaseEvidence, path: Path, *, exported_by: str | None) ->
                 _p("FLAGGED: an image of this record matched a CSAM hash list; it is withheld.", body)
             )
         story.append(_p(f"URL (not fetched): {row['url'] or ''}", small))
-        story.append(_p(f"Posted: {_when(row['posted_at'])}   Location: {row['location'] or ''}", small))
+        story.append(
+            _p(
+                f"Posted: {_when(row['posted_at'], row['posted_at_offset'])}   Location: {row['location'] or ''}",
+                small,
+            )
+        )
         for revision in row["revisions"]:
             story.append(
                 _p(
-                    f"Revision {revision['revision']}: captured {_when(revision['collected_at'])}, ingested "
+                    f"Revision {revision['revision']}: captured {_when(revision['collected_at'], revision['collected_at_offset'])}, ingested "
                     f"{_when(revision['ingested_at'])}, raw SHA-256 {revision['raw_sha256']}, content SHA-256 "
                     f"{revision['content_sha256']}",
                     small,

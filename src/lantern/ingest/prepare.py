@@ -12,7 +12,7 @@ import orjson
 from lantern.ingest.images import ImagePreserver, StoredImage
 from lantern.ingest.parse import Problem
 from lantern.instants import split_instant
-from lantern.records import InputRecord
+from lantern.records import InputRecord, bound_extraction
 from lantern.sources.files import RawItem
 from lantern.store.dialect import EncodedJSON, json_text
 from lantern.store.writer import PreparedRecord
@@ -75,6 +75,7 @@ class Extraction:
 def encode_extraction(extracted: dict[str, Any]) -> Extraction:
     """An ``Extractor``'s output as it is stored and sent (``Extraction``)."""
     extracted["images"] = []
+    bound_extraction(extracted)
     risk = extracted.get("risk", {})
     return Extraction(
         json=json_text(extracted),

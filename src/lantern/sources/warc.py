@@ -107,18 +107,17 @@ def _open_warc(path: str) -> BinaryIO | _Counting:
 
 
 GZIP_MAGIC = b"\x1f\x8b\x08"
-RECORD_STARTS = (b"WARC/", b"filedesc://")
-"""How a WARC record (or an ARC file, which warcio converts) begins."""
 
 
-def _begins_record(head: bytes) -> bool:
-    """Whether bytes at a position start a WARC or ARC record (in a gzip member or not)."""
+def _record_kind(head: bytes) -> str | None:
+    """``warc`` or ``arc`` when bytes at a position start such a record (in a gzip member or not)."""
     if head.startswith(GZIP_MAGIC):
         try:
             head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
         except zlib.error:
-            return False
-    return head.lstrip(b"\r\n").startswith(RECORD_STARTS)
+            return None
+    head = head.lstrip(b"\r\n")
+    return "warc" if head.startswith(b"WARC/") else "arc" if head.startswith(b"filedesc://") else None
 
 
 def _next_record_start(handle: BinaryIO, after: int) -> int | None:
@@ -138,7 +137,7 @@ def _next_record_start(handle: BinaryIO, after: int) -> int | None:
                 at = base + found + (1 if marker.startswith(b"\n") else 0)
                 if at > after:
                     handle.seek(at)
-                    if _begins_record(handle.read(4096)):
+                    if _record_kind(handle.read(4096)) is not None:
                         return at
                 found = data.find(marker, found + 1)
         tail = data[-16:]
@@ -179,11 +178,13 @@ def read_warc(path: str, base_dir: Path) -> Iterator[RawItem]:
                 yield from scan.records(handle, start)
                 break
             handle.seek(start)
-            if not _begins_record(handle.read(4096)):
+            kind = _record_kind(handle.read(4096))
+            if kind is None:
                 if start == 0 and handle.tell() == 0:
                     return  # an empty file
                 scan.failure = (start, "no WARC record begins here")
             else:
+                scan.kind = scan.kind or kind
                 handle.seek(start)
                 yield from scan.records(handle, start)
             if scan.failure is None:
@@ -224,11 +225,14 @@ class _Scan:
         self.registry = active_sites()
         self.number = 0
         self.end: int | None = None
+        self.kind: str | None = None  # the format of the file's first record, warc or arc
         self.failure: tuple[int, str] | None = None
 
     def records(self, handle: Any, start: int) -> Iterator[RawItem]:
         records = ArchiveIterator(handle, arc2warc=True)
         try:
+            if self.kind == "warc":  # else warcio reads any line of five words as an ARC record header
+                records.known_format, records.mixed_arc_warc = "warc", False
             for record in records:
                 self.number += 1
                 item = self._item(records, record)

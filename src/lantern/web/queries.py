@@ -140,6 +140,7 @@ SUMMARY_COLUMNS = (
     records.c.minor_score,
     records.c.network_id,
     records.c.extracted,
+    records.c.posted_at_offset,
 )
 
 EMAIL_RE = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
@@ -292,6 +293,7 @@ def _summary(row: dict[str, Any], snippet: Snippet | None = None, reasons: int =
         snippet=snippet,
         reasons=reasons_of(extracted, reasons),
         phones=[str(p) for p in (extracted.get("phones") or [])][:5],
+        posted_at_offset=row.get("posted_at_offset"),
     )
 
 
@@ -877,6 +879,8 @@ def record_detail(connection: Connection, source: str, record_id: str) -> Record
         author=row["author"],
         posted_at=row["posted_at"],
         collected_at=row["collected_at"],
+        posted_at_offset=row["posted_at_offset"],
+        collected_at_offset=row["collected_at_offset"],
         network_id=row["network_id"],
         network_size=network_size,
         trafficking_score=row["trafficking_score"] or 0.0,

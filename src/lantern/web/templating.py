@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from lantern.instants import format_instant
 from lantern.web.highlight import Annotation, Segment, render_annotated, render_segments
 from lantern.web.models import Bucket, FieldText, Snippet
 from lantern.web.urls import entity_url, network_url, record_url, why_url
@@ -42,8 +43,9 @@ def plain(text: str) -> Markup:
     return render_segments([Segment(text)])
 
 
-def fmt_dt(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+def fmt_dt(value: datetime | str | None, offset: int | None = 0) -> str:
+    """An instant as its source stated it (``lantern.instants.format_instant``)."""
+    return format_instant(value, offset)
 
 
 def fmt_score(value: float) -> str:

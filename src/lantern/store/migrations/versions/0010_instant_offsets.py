@@ -58,27 +58,26 @@ revisions = sa.table(
 )
 
 
+NEW_COLUMNS = (
+    ("records", "posted_at_offset", "SMALLINT"),
+    ("records", "collected_at_offset", "SMALLINT"),
+    ("record_revisions", "collected_at_offset", "SMALLINT"),
+    ("ingest_runs", "pid", "INTEGER"),
+    ("ingest_runs", "host", "VARCHAR(255)"),
+)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("records") as batch:
-        batch.add_column(sa.Column("posted_at_offset", sa.SmallInteger))
-        batch.add_column(sa.Column("collected_at_offset", sa.SmallInteger))
-    with op.batch_alter_table("record_revisions") as batch:
-        batch.add_column(sa.Column("collected_at_offset", sa.SmallInteger))
-    with op.batch_alter_table("ingest_runs") as batch:
-        batch.add_column(sa.Column("pid", sa.Integer))
-        batch.add_column(sa.Column("host", sa.String(255)))
+    # Plain ALTERs (no batch copy of the table): a copy would drop the FTS triggers and the expression
+    # index on ``records``.
+    for table, column, kind in NEW_COLUMNS:
+        op.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
     _repair(op.get_bind())
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("ingest_runs") as batch:
-        batch.drop_column("host")
-        batch.drop_column("pid")
-    with op.batch_alter_table("record_revisions") as batch:
-        batch.drop_column("collected_at_offset")
-    with op.batch_alter_table("records") as batch:
-        batch.drop_column("collected_at_offset")
-        batch.drop_column("posted_at_offset")
+    for table, column, _kind in reversed(NEW_COLUMNS):
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
 
 def _texts(raw: str, raw_format: str, field: str) -> list[str]:
