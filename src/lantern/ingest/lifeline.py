@@ -7,6 +7,7 @@ once a second whether the worker has been handed to another parent and, if so, e
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 import time
@@ -15,8 +16,13 @@ CHECK_SECONDS = 1.0
 
 
 def exit_with_parent(interval: float = CHECK_SECONDS) -> None:
-    """Start watching the parent of this process; exit at once when it has died."""
-    parent = os.getppid()
+    """Start watching the parent of this process; exit at once when it has died.
+
+    The parent is the one multiprocessing recorded when it started this process, not whatever
+    ``getppid`` says now: a parent killed while this process was still starting counts as dead too.
+    """
+    started_by = multiprocessing.parent_process()
+    parent = started_by.pid if started_by is not None and started_by.pid else os.getppid()
 
     def watch() -> None:
         while True:
