@@ -140,9 +140,12 @@ def value_problem(
     """
     extra = 0  # unknown fields are kept together under ``extra``, which is bounded as one field
     for name, value in data.items():
-        size = _field_size(value, max_bytes, max_depth)
-        if isinstance(size, str):
-            return name, size
+        if type(value) is str:  # most fields: no walk
+            size: int | str = len(value) if value.isascii() else _size(value)
+        else:
+            size = _field_size(value, max_bytes, max_depth)
+            if isinstance(size, str):
+                return name, size
         if max_bytes is None:
             continue
         if size > max_bytes:

@@ -114,7 +114,7 @@ def physical_lines(handle: BinaryIO) -> Iterator[Line]:
             terminators = whole.count(b"\n") + whole.count(b"\r")
             if terminators * 16 < len(whole) and len(whole) <= MAX_LINE_BYTES:
                 for data in whole.splitlines(True):  # bytes split only at \n, \r\n and \r
-                    yield Line(number, data, blank=data[0] in (0x0A, 0x0D))
+                    yield Line(number, data, 1, data[0] in (0x0A, 0x0D))
                     number += 1
             else:  # many blank lines, or a line over the limit among them
                 for line in _dense_lines(whole, number):
@@ -189,9 +189,5 @@ def _over_long(buffer: _Buffer, number: int) -> Line:
 
 
 def strip_eol(line: bytes) -> bytes:
-    """A line without its terminator."""
-    if line.endswith(b"\r\n"):
-        return line[:-2]
-    if line.endswith((b"\n", b"\r")):
-        return line[:-1]
-    return line
+    """A line without its terminator (a line has one at most: ``\r\n``, ``\n`` or ``\r``)."""
+    return line.rstrip(b"\r\n")
