@@ -3,10 +3,13 @@
 
     python3 dev.py demo   # set everything up, build the demo world, serve the web app on 127.0.0.1
     python3 dev.py test   # set everything up, then run every test (what .ci/run calls)
-    python3 dev.py lock   # re-resolve requirements.lock after changing pyproject.toml
+    python3 dev.py lock   # re-resolve both lock files after changing pyproject.toml
 
-Set-up installs the locked dependencies into ``.venv`` at the repository root and is skipped when the
-lock file has not changed since the last install, so repeated runs start at once.
+Set-up installs the locked development dependencies (``requirements.lock``: runtime, tests, Spark) into
+``.venv`` at the repository root and is skipped when the lock file has not changed since the last install,
+so repeated runs start at once. ``requirements-runtime.lock`` holds only what a server needs (the Dockerfile
+and docs/deploy.md install it); ``lock`` resolves both, the runtime one within the development one's
+versions so that tests run what production runs.
 """
 
 from __future__ import annotations
@@ -19,9 +22,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+if sys.version_info < (3, 11):
+    sys.exit(f"Lantern needs Python 3.11+; this is {sys.version.split()[0]} ({sys.executable}).")
+
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
+RUNTIME_LOCK = ROOT / "requirements-runtime.lock"
 STAMP = VENV / ".lantern-lock.sha256"
 UV_VERSION = "0.13.8"
 
@@ -89,12 +96,19 @@ LOCK_EXTRAS = ("dev", "spark")
 
 
 def relock() -> int:
-    """Resolve every dependency (with the test and Spark extras) into requirements.lock, with hashes."""
+    """Resolve every dependency (with the test and Spark extras) into requirements.lock, then the runtime
+    dependencies alone into requirements-runtime.lock at the same versions, both with hashes."""
     ensure_venv()
     extras = [arg for extra in LOCK_EXTRAS for arg in ("--extra", extra)]
-    command = [_venv_bin("uv"), "pip", "compile", "pyproject.toml", *extras, "--python-version", "3.11"]
-    _run([*command, "--generate-hashes", "-q", "-o", LOCK])
+    command = [_venv_bin("uv"), "pip", "compile", "pyproject.toml", "--python-version", "3.11"]
+    _run([*command, *extras, "--generate-hashes", "-q", "-o", LOCK.name])
+    _run([*command, "--constraint", LOCK.name, "--generate-hashes", "-q", "-o", RUNTIME_LOCK.name])
     return 0
+
+
+def _is_root() -> bool:
+    """Whether this runs as root (POSIX); never on Windows, which has no ``os.geteuid``."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def ensure_test_services() -> None:
@@ -112,7 +126,7 @@ def ensure_test_services() -> None:
         missing += ["postgresql"]
     if not missing or os.environ.get("LANTERN_SKIP_SYSTEM_PACKAGES"):
         return
-    if os.geteuid() != 0 or not Path("/usr/bin/apt-get").exists():
+    if not _is_root() or not Path("/usr/bin/apt-get").exists():
         print(
             f"note: {', '.join(missing)} missing and apt-get is not usable; "
             "browser and PostgreSQL tests will be skipped where they cannot run"

@@ -10,7 +10,7 @@ Each phase function of ``lantern.networks.runner`` and ``Linker.add`` is wrapped
 of nested phases overlap (``Rescoring.chunk``, ``MemberSpool._fill`` (reading a full run's network members
 in key order into the spool) and ``MemberSpool.members`` (reading a chunk's back) are inside
 ``_rescore_networks``; ``write_full_run``, a full run's record rows in key order, inside
-``_rescore_networks``; ``Linker._release_stale_hubs`` inside ``Linker.add``).
+``_rescore_networks``; ``Evidence.release_stale`` inside ``Linker.add``).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def _timed(totals: dict[str, float], label: str, function: Any) -> Any:
 
 def main() -> None:
     from lantern.config import load_settings
+    from lantern.link.evidence import Evidence
     from lantern.link.linker import Linker
     from lantern.networks import runner
     from lantern.networks.members import MemberSpool
@@ -52,7 +53,7 @@ def main() -> None:
     for name in PHASES:
         setattr(runner, name, _timed(totals, name, getattr(runner, name)))
     methods = ((runner.Rescoring, "chunk"), (MemberSpool, "_fill"), (MemberSpool, "members"),
-               (Linker, "add"), (Linker, "_release_stale_hubs"))  # fmt: skip
+               (Linker, "add"), (Evidence, "release_stale"))  # fmt: skip
     for owner, name in methods:
         label = f"{owner.__name__}.{name}"
         setattr(owner, name, _timed(totals, label, getattr(owner, name)))

@@ -8,7 +8,7 @@
 
 For each size N: a synthetic world of N records (no images) is generated, then one child process ingests it
 into a fresh store (extraction and scoring included, linking off), links it, and runs 200 phone and 200
-text searches in-process through the search box's own function (``lantern.web.queries.search``: count,
+text searches in-process through the search box's own function (``lantern.web.views.search.search``: count,
 ranking, snippets and result rows, what a page or ``/api/search`` waits for); the child reports ingest
 records/s, link seconds, search p50/p95 and its peak memory (and, with ``--workers``, the largest worker's: the total is the main process plus workers times that).
 With ``--repeats R`` each size up to ``--repeat-up-to`` (100,000 by default) is run R times, each in a fresh
@@ -48,7 +48,7 @@ def child(world: Path, data_dir: Path, database_url: str | None, workers: int) -
     from lantern.store.db import open_database
     from lantern.store.schema import entities
     from lantern.web.models import SearchFilters
-    from lantern.web.queries import search
+    from lantern.web.views.search import search
 
     settings = load_settings(data_dir, database_url)
     engine = open_database(settings.database_url)

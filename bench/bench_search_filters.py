@@ -4,7 +4,7 @@
 uses (site, city, kind, dates, minimum scores; relevance, date and risk order), because each filter
 gives the database's planner another way in, and at a million records a wrong one costs seconds (a site
 filter on SQLite took 3-13 s before session 10). Each case runs twice through the search box's own
-function (``lantern.web.queries.search``) in this process; both times are printed, the first usually
+function (``lantern.web.views.search.search``) in this process; both times are printed, the first usually
 colder. The sites are the store's largest and smallest; the words are common in the synthetic world.
 
     .venv/bin/python bench/bench_search_filters.py DATA_DIR [--words "sweet friendly"]
@@ -26,7 +26,7 @@ from lantern.config import load_settings
 from lantern.store.db import open_database
 from lantern.store.schema import records
 from lantern.web.models import SearchFilters
-from lantern.web.queries import search
+from lantern.web.views.search import search
 
 
 def cases(connection: Any, words: str) -> list[tuple[str, dict[str, Any], str]]:

@@ -151,10 +151,10 @@ def ad(number: int, **fields) -> dict:
 
 
 def text_search(connection, words: str, **options) -> list[tuple[str, list[str]]]:
-    """What the search box (``lantern.web.queries.search``) finds for ``words``: each record's id, in
+    """What the search box (``lantern.web.views.search.search``) finds for ``words``: each record's id, in
     order, with the words its snippet marks."""
     from lantern.web.models import SearchFilters
-    from lantern.web.queries import search
+    from lantern.web.views.search import search
 
     response = search(connection, words, SearchFilters(), **options)
     found = []

@@ -6,6 +6,10 @@ database is never worth an fsync). Each test gets a database of its own, copied 
 is migrated once, because ``CREATE DATABASE ... TEMPLATE`` costs milliseconds where running the
 migrations costs a second.
 
+The cluster also serves TLS (``ssl = on``) with a certificate for ``localhost`` signed by a CA made for
+the session (``ca_file``), so the store's ``sslmode`` handling is tested against a real server; clients
+that do not ask for TLS are served in clear as before.
+
 PostgreSQL refuses to run as root, so under root (CI) ``initdb`` and ``pg_ctl`` run as the
 ``postgres`` user that Debian's package creates, on a folder handed over to it.
 """
@@ -89,6 +93,7 @@ class PostgresServer:
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = 0
+        self.ca_file = self.root / "ca.pem"
         self._counter = itertools.count(1)
         self._as_postgres = os.geteuid() == 0
         self._admin_engine: Engine | None = None
@@ -128,6 +133,7 @@ class PostgresServer:
         }
         if not self.durable:
             settings.update({"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"})
+        settings.update(self._tls_files())
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
         for attempt in range(5):
@@ -144,6 +150,24 @@ class PostgresServer:
                 time.sleep(0.2)  # another process took the port between probe and bind: try another
         self._create_template()
         return self
+
+    def _tls_files(self) -> dict[str, str]:
+        """A session CA and a server certificate for ``localhost`` signed by it, owned by the server."""
+        from tests.tlscerts import make_ca, make_leaf
+
+        ca_cert, ca_key, ca_pem = make_ca("Lantern test CA")
+        cert_pem, key_pem = make_leaf("localhost", ca_cert, ca_key)
+        self.ca_file = self.root / "ca.pem"
+        self.ca_file.write_bytes(ca_pem)
+        cert, key = self.data / "server.crt", self.data / "server.key"
+        cert.write_bytes(cert_pem)
+        key.write_bytes(key_pem)
+        key.chmod(0o600)
+        if self._as_postgres:
+            user = pwd.getpwnam("postgres")
+            for path in (cert, key):
+                os.chown(path, user.pw_uid, user.pw_gid)
+        return {"ssl": "on", "ssl_cert_file": f"'{cert}'", "ssl_key_file": f"'{key}'"}
 
     def url(self, database: str) -> str:
         return f"postgresql+pg8000://{SUPERUSER}@127.0.0.1:{self.port}/{database}"

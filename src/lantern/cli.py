@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from lantern.commands import (
@@ -9,6 +11,7 @@ from lantern.commands import (
     calibrate,
     cases,
     common,
+    config_db,
     crawl,
     csam,
     demo,
@@ -48,9 +51,23 @@ def main_options(
 
 
 for module in (demo, accounts, ingest, extract, crawl, link, export, stats, triage, serve, synth, evaluate, calibrate,
-               watch_alerts, csam, cases, spark):  # fmt: skip
+               watch_alerts, csam, cases, spark, config_db):  # fmt: skip
     module.register(app)
 
 
 def main() -> None:
-    app()
+    """The ``lantern`` command: files it creates are its user's alone; a configuration or schema mistake
+    is one line on stderr and exit status 2, not a traceback."""
+    from lantern.config import ConfigError
+    from lantern.files import owner_only
+    from lantern.store.db import SchemaOutOfDate
+
+    owner_only()
+    try:
+        app()
+    except ConfigError as error:
+        common.errors.print(f"lantern: configuration: {error}", markup=False)
+        sys.exit(2)
+    except SchemaOutOfDate as error:
+        common.errors.print(f"lantern: {error}", markup=False)
+        sys.exit(2)

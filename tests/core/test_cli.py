@@ -15,8 +15,8 @@ from lantern.cli import app
 from lantern.config import load_settings
 from lantern.records import EXTRACTED_KEYS
 from lantern.store.db import downgrade, migrate, open_database
+from lantern.store.fulltext import fts5_query
 from lantern.store.schema import records
-from lantern.store.search import fts5_query
 from tests.conftest import ad, make_image, text_search, write_jsonl
 
 # Every test here runs on SQLite and on PostgreSQL unless it names one (tests/conftest.py).
@@ -44,6 +44,23 @@ def test_extract_prints_every_field_and_touches_no_database(data_dir: Path, tmp_
     assert f"{feed}:2: record: malformed JSON" in result.stderr
     assert "read 2: extracted 1, refused 1" in result.stderr
     assert not data_dir.exists()
+
+
+@pytest.mark.databases("sqlite")
+def test_extract_refuses_what_ingest_quarantines_and_reads_alike_in_processes(tmp_path: Path) -> None:
+    make_image(tmp_path / "p.png", seed=9)
+    rows = [ad(1, images=["p.png"]), ad(2, images=["missing.png"]), ad(3, images=["../outside.png"])]
+    rows += [ad(i) for i in range(4, 12)]
+    feed = write_jsonl(tmp_path / "ads.jsonl", rows)
+    serial = run("extract", str(feed))
+    parallel = run("extract", str(feed), "--workers", "2")
+    assert serial.stdout == parallel.stdout
+    assert [json.loads(line)["id"] for line in serial.stdout.splitlines()] == ["ad-1"] + [
+        f"ad-{i}" for i in range(4, 12)
+    ]
+    assert f"{feed}:2: images: image 'missing.png' cannot be read" in serial.stderr
+    assert f"{feed}:3: images: image path escapes the record's folder" in serial.stderr
+    assert "read 11: extracted 9, refused 2" in parallel.stderr
 
 
 @pytest.mark.databases("sqlite")

@@ -84,8 +84,8 @@ def test_stored_in_utc_with_the_stated_offset_and_ordered_as_instants(data_dir: 
 
 
 def test_the_record_page_shows_the_time_as_stated(data_dir: Path, tmp_path: Path) -> None:
-    from lantern.web.queries import record_detail
     from lantern.web.templating import fmt_dt
+    from lantern.web.views.records import record_detail
 
     feed = write_jsonl(
         tmp_path / "ads.jsonl", [ad(1, posted_at=STATED["ad-1"]), ad(4, posted_at=STATED["ad-4"])]

@@ -71,10 +71,9 @@ def test_ingest_workers_watch_their_parent(monkeypatch: pytest.MonkeyPatch) -> N
 
     watched = []
     monkeypatch.setattr(lifeline, "exit_with_parent", lambda: watched.append(True))
-    monkeypatch.setattr("lantern.ingest.pipeline.default_extractor", lambda settings: lambda record: {})
     monkeypatch.setattr(parallel.gc, "freeze", lambda: None)
     monkeypatch.setattr(parallel.gc, "set_threshold", lambda *args: None)
-    parallel._start_worker(load_settings())
+    parallel._start_worker(lambda: None)  # type: ignore[arg-type, return-value]
     assert watched == [True]
 
 

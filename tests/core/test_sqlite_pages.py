@@ -36,7 +36,7 @@ def test_a_store_made_with_small_pages_opens_and_keeps_them(tmp_path: Path) -> N
         connection.execute("PRAGMA page_size=4096")
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("CREATE TABLE made_before (id INTEGER PRIMARY KEY)")
-    engine = open_database(f"sqlite:///{path}")
+    engine = open_database(f"sqlite:///{path}", upgrade=True)
     with engine.begin() as connection:
         connection.execute(insert(records), [record_row(n) for n in range(3)])
     with engine.connect() as connection:

@@ -15,8 +15,8 @@ from sqlalchemy import func, insert, select, text
 
 from lantern.store.db import open_database
 from lantern.store.dialect import insert_ignoring_duplicates, update_rows
+from lantern.store.fulltext import tsquery_text
 from lantern.store.schema import entities, quarantine, records
-from lantern.store.search import tsquery_text
 from tests.conftest import text_search
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
@@ -137,8 +137,10 @@ def test_relevance_ranks_the_newest_matches_when_there_are_many(
     """Both engines bound relevance the same way: past ``TOTAL_CAP`` matches, only the newest
     ``RANK_WINDOW`` are ranked (a common word over millions of ads would otherwise rank them all), and the
     response says so."""
-    from lantern.web import queries
+    from lantern.store import fulltext
+    from lantern.store import queries as store_queries
     from lantern.web.models import SearchFilters
+    from lantern.web.views import search as queries
 
     engine = open_database(database_url)
     with engine.begin() as connection:
@@ -156,8 +158,8 @@ def test_relevance_ranks_the_newest_matches_when_there_are_many(
         assert ranked[0] == "r1" and sorted(ranked) == ["r1", "r2", "r3", "r4", "r5"]
         assert queries.search(connection, "harbour", SearchFilters()).note is None
 
-        monkeypatch.setattr(queries, "TOTAL_CAP", 3)
-        monkeypatch.setattr(queries, "RANK_WINDOW", 3)
+        monkeypatch.setattr(store_queries, "TOTAL_CAP", 3)
+        monkeypatch.setattr(fulltext, "RANK_WINDOW", 3)
         response = queries.search(connection, "harbour", SearchFilters())
         assert response.total == 3 and response.total_is_lower_bound
         assert sorted(r.record_id for r in response.results) == ["r3", "r4", "r5"]
@@ -269,7 +271,7 @@ def test_triage_queue_is_one_index_walk_in_score_order(database_url: str) -> Non
     """Migration 0006: the queue (likely minors first, then trafficking, newest first among equal
     scores) pages through ``ix_records_risk`` instead of sorting every scored record for each page."""
     from lantern.store.queries import ANY_RISK, RISK_ORDER
-    from lantern.web.queries import triage
+    from lantern.web.views.triage import triage
 
     scores = [(m / 4, t / 4) for m in range(3) for t in range(3)] * 4  # ties on purpose, (0, 0) included
     engine = open_database(database_url)
@@ -305,7 +307,7 @@ def test_filter_form_lists_every_site_and_the_cities_of_the_newest_records(
 ) -> None:
     """City suggestions count only the newest records (the whole table has no location index); sites
     come from an index, so every site is listed. Each store has its own cached options."""
-    from lantern.web import queries
+    from lantern.web.views import search as queries
 
     monkeypatch.setattr(queries, "CITY_SAMPLE", 3)
     monkeypatch.setattr(queries, "_options_cache", {})
@@ -329,10 +331,11 @@ def test_entity_page_counts_every_record_and_samples_the_breakdowns(
     from datetime import timedelta
 
     from lantern.store.schema import images, record_images
-    from lantern.web import queries
+    from lantern.web.views import cards
+    from lantern.web.views import entities as queries
 
     monkeypatch.setattr(queries, "ENTITY_SAMPLE", 10)
-    monkeypatch.setattr(queries, "DENSE_MATCHES", 5)  # the newest-first walk on SQLite, as at scale
+    monkeypatch.setattr(cards, "DENSE_MATCHES", 5)  # the newest-first walk on SQLite, as at scale
     phone, other, sha = "+17135550100", "+17135550199", "ab" * 32
     engine = open_database(database_url)
     with engine.begin() as connection:
@@ -393,10 +396,11 @@ def test_text_search_filters_are_tested_on_id_lists_or_on_rows(
     index. The results are the same either way, on both databases."""
     from sqlalchemy import event
 
-    from lantern.web import queries
+    from lantern.store import fulltext
     from lantern.web.models import SearchFilters
+    from lantern.web.views import search as queries
 
-    monkeypatch.setattr(queries, "ID_LIST_MAX", 3)
+    monkeypatch.setattr(fulltext, "ID_LIST_MAX", 3)
     engine = open_database(database_url)
     sites = ["big"] * 6 + ["small"] * 2
     with engine.begin() as connection:
@@ -464,10 +468,11 @@ def test_text_search_by_date_or_risk_with_many_matches_walks_that_order(
 
     from sqlalchemy import event
 
-    from lantern.web import queries
+    from lantern.store import queries as store_queries
     from lantern.web.models import SearchFilters
+    from lantern.web.views import search as queries
 
-    monkeypatch.setattr(queries, "TOTAL_CAP", 3)
+    monkeypatch.setattr(store_queries, "TOTAL_CAP", 3)
     engine = open_database(database_url)
     rows = [
         record_row(n, body=f"harbour room {n}" if n % 3 else "city centre", posted_at=NOW - timedelta(hours=n * 7 % 11),

@@ -29,7 +29,7 @@ def test_a_view_taken_before_an_append_keeps_its_rows() -> None:
 def test_a_restored_linker_appends_after_the_rows_it_was_given() -> None:
     from lantern.link import Linker
 
-    linker = Linker()
-    linker.text_ok = np.array([True, False, True])  # as load_state restores it
-    linker._text_ok.append(np.array([False]))
-    assert linker.text_ok.tolist() == [True, False, True, False]
+    text = Linker().text
+    text.text_ok = np.array([True, False, True])  # as load_state restores it
+    text._text_ok.append(np.array([False]))
+    assert text.text_ok.tolist() == [True, False, True, False]

@@ -88,7 +88,7 @@ def test_spread_counts_the_same_whether_it_sorts_or_marks(monkeypatch) -> None:
     group of a world with hubs gets the same spread, and so the same hubs and networks, either way."""
     import numpy as np
 
-    from lantern.link import linker as linker_module
+    from lantern.link.evidence import identifiers as identifiers_module
 
     def world() -> list:
         docs = []
@@ -99,11 +99,12 @@ def test_spread_counts_the_same_whether_it_sorts_or_marks(monkeypatch) -> None:
         return docs
 
     def outcome(ratio: int) -> tuple:
-        monkeypatch.setattr(linker_module, "SPREAD_MARK_RATIO", ratio)
+        monkeypatch.setattr(identifiers_module, "SPREAD_MARK_RATIO", ratio)
         linker = Linker()
         result = linker.add(world())
-        groups = [np.flatnonzero(linker.doc_idents == i) for i in range(len(linker.ident_names))]
-        spreads = [linker._spread(np.searchsorted(linker.doc_ptr, g, side="right") - 1, i) for i, g in
+        ids = linker.identifiers
+        groups = [np.flatnonzero(ids.doc_idents == i) for i in range(len(ids.ident_names))]
+        spreads = [ids.spread(np.searchsorted(ids.doc_ptr, g, side="right") - 1, i) for i, g in
                    enumerate(groups)]  # fmt: skip
         hubs = sorted((h.value, h.other_identifiers) for h in result.suppressed_hubs)
         return spreads, hubs, sorted(n.records for n in result.networks())

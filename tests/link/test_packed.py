@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from lantern.link import Linker
+from lantern.link.linker import dump_state, load_state
 from lantern.link.packed import PackedStrings, pack_strings, unpack_strings
-from lantern.link.state import dump_state, load_state
 
 from .helpers import TEMPLATE, doc, phone
 
@@ -38,11 +38,11 @@ def test_a_reloaded_state_links_more_and_saves_every_text() -> None:
     original = Linker()
     original.add(first)
     restored = load_state(dump_state(original))
-    assert isinstance(restored.texts, PackedStrings)
+    assert isinstance(restored.records.texts, PackedStrings)
     expected = original.add(later)
     result = restored.add(later)
     again = load_state(dump_state(restored))
-    assert list(again.texts) == list(original.texts) == [d.text for d in first + later]
+    assert list(again.records.texts) == list(original.records.texts) == [d.text for d in first + later]
     template = result.template_of("s:0")
     assert template is not None and template == expected.template_of("s:0")
     assert len(template.members) == 5

@@ -26,7 +26,7 @@ from lantern.store.indexes import indexes_on, missing_indexes, restore_indexes
 from lantern.store.queries import network_indicators
 from lantern.store.schema import networks, records, suppressed_hubs
 from lantern.synth import RECORDS_FILE, generate
-from lantern.web.queries import record_detail
+from lantern.web.views.records import record_detail
 
 pytestmark = pytest.mark.databases("sqlite", "postgresql")
 

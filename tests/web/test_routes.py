@@ -143,9 +143,9 @@ def test_entity_page_accepts_any_phone_format(client) -> None:
 
 
 def test_entity_page_says_when_its_breakdowns_are_a_sample(client, monkeypatch) -> None:
-    from lantern.web import queries
+    from lantern.web.views import entities
 
-    monkeypatch.setattr(queries, "ENTITY_SAMPLE", 1)
+    monkeypatch.setattr(entities, "ENTITY_SAMPLE", 1)
     page = client.get("/entities/phone/+17135550142").text
     assert "2 records" in page
     assert re.search(r"count \d of these 2 records, evenly spread", page)

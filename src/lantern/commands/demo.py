@@ -64,7 +64,7 @@ def demo(
         f"{summary['independent_providers']} independent providers ({summary['minors']} minors)"
     )
 
-    engine = open_database(settings.database_url)
+    engine = open_database(settings.database_url, upgrade=True)
     inputs, _skipped = expand_paths([str(world / RECORDS_FILE)])
     with byte_progress() as progress:
         task = progress.add_task("ingest", total=input_size(str(world / RECORDS_FILE)))

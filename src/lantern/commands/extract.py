@@ -1,4 +1,8 @@
-"""``lantern extract [FILE|-] [-o OUT]``: what Lantern reads out of each record, without storing anything."""
+"""``lantern extract [FILE|-] [-o OUT]``: what Lantern reads out of each record, without storing anything.
+
+Records are read by ingest's own ``RecordReader``, so the output is what ingest would store (images
+fingerprinted, not copied), and a record ingest would quarantine is refused here with the same reason.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,8 @@ import orjson
 import typer
 
 from lantern.commands.common import byte_progress, errors, output_stream, settings_from
-from lantern.ingest.images import ImagePreserver
-from lantern.ingest.parse import Problem, format_problem, parse_item
-from lantern.ingest.pipeline import default_extractor
+from lantern.ingest.parse import format_problem
+from lantern.ingest.reader import RecordReader
 from lantern.sources.files import detect_format, input_size, read_items
 
 
@@ -19,6 +22,9 @@ def extract(
     path: str = typer.Argument("-", help="A JSONL or CSV file of records, or - for stdin."),
     output: str = typer.Option(None, "-o", "--output", help="Write JSON lines here instead of stdout."),
     csv_stdin: bool = typer.Option(False, "--csv", help="Read stdin as CSV instead of JSONL."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Processes that read records (output order kept)."
+    ),
 ) -> None:
     """Print one JSON object per record with every extracted field and where in the text it came from."""
     if path != "-" and not Path(path).is_file():
@@ -26,35 +32,26 @@ def extract(
         raise typer.Exit(2)
     settings = settings_from(ctx)
     fmt = "csv" if (csv_stdin and path == "-") else (detect_format(Path(path)) or "jsonl")
-    extractor = default_extractor(settings)
-    fingerprints = ImagePreserver(
-        None,
-        max_bytes=settings.max_image_bytes,
-        max_pixels=settings.max_image_pixels,
-        roots=settings.image_roots,
-    )
+    reader = RecordReader.from_settings(settings)
     read = written = refused = 0
     with output_stream(output) as out, byte_progress(transient=True) as progress:
         if output in (None, "-"):
             progress.stop()
         task = progress.add_task("extract", total=input_size(path))
-        for item in read_items(path, fmt):
+        for item, reading in reader.pipe(read_items(path, fmt), workers, settings.batch_size):
             read += 1
             progress.advance(task, len(item.raw) + 1)
-            record = parse_item(item)
-            if isinstance(record, Problem):
+            if reading.problem is not None:
                 refused += 1
-                errors.print(format_problem(item.origin, item.line, record), markup=False, highlight=False)
+                errors.print(
+                    format_problem(item.origin, item.line, reading.problem), markup=False, highlight=False
+                )
                 continue
-            fields = extractor(record)
-            fields["images"] = []
-            for ref in record.images:
-                image = fingerprints.preserve(ref, item.base_dir)
-                if isinstance(image, Problem):
-                    errors.print(format_problem(item.origin, item.line, image), markup=False, highlight=False)
-                elif image is not None:
-                    fields["images"].append({"sha256": image.sha256, "phash": image.phash, "ref": ref})
-            out.write(orjson.dumps({"source": record.source, "id": record.id, **fields}).decode() + "\n")
+            record = reading.record
+            assert record is not None, "a reading without a problem has its record"
+            out.write(
+                orjson.dumps({"source": record.source, "id": record.id, **reading.fields()}).decode() + "\n"
+            )
             written += 1
     errors.print(f"read {read}: extracted {written}, refused {refused}", markup=False)
 

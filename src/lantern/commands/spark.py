@@ -40,16 +40,11 @@ def extract(
     master: str = MASTER,
 ) -> None:
     """Run the same extraction, per-ad assessment and image fingerprinting as ingest, in parallel."""
-    from lantern.spark.extract import ImageLimits, run_extract
+    from lantern.ingest.reader import ReaderConfig
+    from lantern.spark.extract import run_extract
 
     settings = settings_from(ctx)
-    counts = run_extract(
-        _session(master),
-        inputs,
-        output,
-        region=settings.default_region,
-        images=ImageLimits.from_settings(settings),
-    )
+    counts = run_extract(_session(master), inputs, output, ReaderConfig.from_settings(settings))
     typer.echo(
         f"read {counts['read']}: extracted {counts['extracted']}, refused {counts['refused']} -> {output}"
     )

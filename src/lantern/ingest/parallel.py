@@ -6,7 +6,8 @@ the main process, which receives each chunk's results in the order the chunks we
 same as reading one record at a time (tested): only the wall clock changes.
 
 Workers are started with ``spawn``, so they share no database connection, lock or thread with the
-parent, and each builds its own extractor from the settings (the catalogue override file included).
+parent, and each builds its own reader (``ingest.reader.RecordReader``) from the picklable factory it is
+given, catalogue override file included. This module knows nothing of the reader but its ``read_text``.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ import gc
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
+from typing import TYPE_CHECKING, Protocol
 
-from lantern.config import Settings
 from lantern.gcpauses import BULK_GC_THRESHOLDS
-from lantern.ingest.parse import Problem, parse_item
-from lantern.ingest.prepare import Extraction, Extractor, encode_extraction
-from lantern.records import InputRecord
 from lantern.sources.files import RawItem
+
+if TYPE_CHECKING:
+    from lantern.ingest.reader import TextReading
 
 CHUNK = 200
 """Records per task: large enough that pickling is a small share, small enough to keep workers even."""
@@ -32,10 +33,14 @@ AHEAD = 3
 """Chunks queued per worker at least; more when a batch is larger, so that workers keep reading while the
 main process writes a whole batch."""
 
-Read = tuple[InputRecord | Problem, Extraction | str | None]
-"""One item read: the record (or why it was refused) and its extraction (or why extraction failed)."""
 
-_extract: Extractor | None = None
+class TextReader(Protocol):
+    """What a worker needs of a reader: the CPU part of reading one item."""
+
+    def read_text(self, item: RawItem) -> TextReading: ...
+
+
+_reader: TextReader | None = None
 
 
 def default_workers() -> int:
@@ -47,24 +52,12 @@ def default_workers() -> int:
     return max(1, min(cores, 8))
 
 
-def read_one(item: RawItem, extract: Extractor) -> Read:
-    """Validate and extract one item; a failure of either is returned, never raised."""
-    parsed = parse_item(item)
-    if isinstance(parsed, Problem):
-        return parsed, None
-    try:
-        return parsed, encode_extraction(extract(parsed))
-    except Exception as error:  # a bug on hostile input must not lose the record
-        return parsed, f"extraction failed: {type(error).__name__}: {error}"
-
-
-def _start_worker(settings: Settings) -> None:
-    global _extract
+def _start_worker(make_reader: Callable[[], TextReader]) -> None:
+    global _reader
     from lantern.ingest.lifeline import exit_with_parent
-    from lantern.ingest.pipeline import default_extractor
 
     exit_with_parent()
-    _extract = default_extractor(settings)
+    _reader = make_reader()
     # A worker lives for the whole run and allocates millions of short-lived objects; with the default
     # thresholds the collector ran every 700 of them over the catalogue and the compiled patterns too.
     # Those are frozen out of its reach, and it runs as rarely as in the writer (``lantern.gcpauses``):
@@ -73,26 +66,27 @@ def _start_worker(settings: Settings) -> None:
     gc.set_threshold(*BULK_GC_THRESHOLDS)
 
 
-def _read_chunk(items: list[RawItem]) -> list[Read]:
-    assert _extract is not None, "worker not initialised"
-    return [read_one(item, _extract) for item in items]
+def _read_chunk(items: list[RawItem]) -> list[TextReading]:
+    assert _reader is not None, "worker not initialised"
+    return [_reader.read_text(item) for item in items]
 
 
 def read_parallel(
-    items: Iterable[RawItem], settings: Settings, workers: int
-) -> Iterator[tuple[RawItem, Read]]:
-    """Each item with its reading, in input order, from ``workers`` processes.
+    items: Iterable[RawItem], make_reader: Callable[[], TextReader], workers: int, batch_size: int
+) -> Iterator[tuple[RawItem, TextReading]]:
+    """Each item with its text reading, in input order, from ``workers`` processes, each with the reader
+    ``make_reader`` (picklable) builds.
 
-    A bounded number of chunks is in flight (about two batches), so memory stays flat however long the
-    input.
+    A bounded number of chunks is in flight (about two batches of ``batch_size``), so memory stays flat
+    however long the input.
     """
-    in_flight = max(workers * AHEAD, 2 * settings.batch_size // CHUNK)
+    in_flight = max(workers * AHEAD, 2 * batch_size // CHUNK)
     context = multiprocessing.get_context("spawn")
     source = iter(items)
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(settings,)
+        workers, mp_context=context, initializer=_start_worker, initargs=(make_reader,)
     ) as pool:
-        pending: deque[tuple[list[RawItem], Future[list[Read]]]] = deque()
+        pending: deque[tuple[list[RawItem], Future[list[TextReading]]]] = deque()
 
         def submit() -> bool:
             chunk = list(islice(source, CHUNK))

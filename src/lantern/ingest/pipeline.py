@@ -15,10 +15,9 @@ from sqlalchemy import Engine
 
 from lantern.config import Settings
 from lantern.gcpauses import fewer_gc_pauses
-from lantern.ingest.images import ImagePreserver
-from lantern.ingest.parallel import Read, read_one, read_parallel
 from lantern.ingest.parse import Problem, format_problem
-from lantern.ingest.prepare import Extraction, Extractor, prepare, preserve_images
+from lantern.ingest.prepare import prepare
+from lantern.ingest.reader import Extractor, ReaderConfig, Reading, RecordReader
 from lantern.sources.files import RawItem, read_items
 from lantern.sources.guard import QuarantineCap
 from lantern.store.writer import PreparedRecord, QuarantinedItem, record_run_progress, start_run, write_batch
@@ -53,22 +52,6 @@ class IngestSummary:
         }
 
 
-def default_extractor(settings: Settings) -> Extractor:
-    """Every stage that reads one record on its own: extraction, then the per-ad indicators and scores."""
-    from lantern.assess import Assessor
-    from lantern.extract import ExtractConfig, extract_record
-
-    config = ExtractConfig(default_region=settings.default_region)
-    assessor = Assessor.load()
-
-    def extract_and_assess(record):
-        fields = extract_record(record, config)
-        assessor.assess_record(record, fields)
-        return fields
-
-    return extract_and_assess
-
-
 def _quarantine_item(item: RawItem, problem: Problem) -> QuarantinedItem:
     return QuarantinedItem(
         origin_file=item.origin,
@@ -96,49 +79,36 @@ class Ingestor:
         watch: bool = True,
         workers: int = 1,
     ) -> None:
-        """``workers`` > 1 reads records in that many processes (``ingest.parallel``); a custom
+        """``workers`` > 1 reads records in that many processes (``RecordReader.pipe``); a custom
         ``extract`` cannot travel to them, so it always runs here, one record at a time."""
         self.engine = engine
         self.settings = settings
-        self.workers = 1 if extract is not None else max(1, workers)
-        # With workers each builds its own extractor; the main process needs none.
-        self.extract = extract or (default_extractor(settings) if self.workers == 1 else None)
+        self.workers = max(1, workers)
         self.on_problem = on_problem
         self.on_progress = on_progress
         from lantern.csam.blocklist import load_blocklist
         from lantern.watch.matcher import WatchMatcher
 
         # Hash lists are read before any image is: a listed image's bytes must never reach the store.
-        self.images = ImagePreserver(
-            settings.images_dir,
-            max_bytes=settings.max_image_bytes,
-            max_pixels=settings.max_image_pixels,
-            roots=settings.image_roots,
-            blocklist=load_blocklist(engine, settings.csam_phash_distance),
+        config = ReaderConfig.from_settings(settings)
+        images = config.image_preserver(
+            settings.images_dir, blocklist=load_blocklist(engine, settings.csam_phash_distance)
         )
+        self.reader = RecordReader(config, images=images, extract=extract)
         self.watcher = WatchMatcher(settings.watch_phash_distance) if watch else None
         self.alerts_created = 0
 
-    def _handle(self, item: RawItem, reading: Read) -> PreparedRecord | QuarantinedItem:
-        parsed, extracted = reading
-        if isinstance(parsed, Problem):
-            return self._refuse(item, parsed)
-        stored_images = preserve_images(parsed, item, self.images)
-        if isinstance(stored_images, Problem):
-            return self._refuse(item, stored_images)
-        if not isinstance(extracted, Extraction):
-            return self._refuse(item, Problem("record", extracted or "extraction failed"))
-        return prepare(parsed, item, stored_images, extracted)
+    def _handle(self, item: RawItem, reading: Reading) -> PreparedRecord | QuarantinedItem:
+        if reading.problem is not None:
+            return self._refuse(item, reading.problem)
+        return prepare(reading, item)
 
-    def _readings(self, inputs: list[tuple[str, str]], cap: QuarantineCap) -> Iterator[tuple[RawItem, Read]]:
-        """Every item of every input with its validation and extraction, in input order."""
+    def _readings(
+        self, inputs: list[tuple[str, str]], cap: QuarantineCap
+    ) -> Iterator[tuple[RawItem, Reading]]:
+        """Every item of every input read, in input order; a file the cap stopped is read no further."""
         items = (item for path, fmt in inputs for item in read_items(path, fmt, cap.stopped))
-        extract = self.extract
-        if extract is None:  # workers > 1
-            yield from read_parallel(items, self.settings, self.workers)
-        else:
-            for item in items:
-                yield item, read_one(item, extract)
+        return self.reader.pipe(items, self.workers, self.settings.batch_size)
 
     def _refuse(self, item: RawItem, problem: Problem) -> QuarantinedItem:
         self.on_problem(format_problem(item.origin, item.line, problem))

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lantern.link.images import hamming
+from lantern.link.text import band_hashes
 
 if TYPE_CHECKING:
+    from lantern.link.evidence.text import TextEvidence
     from lantern.link.linker import Linker
 
 
@@ -39,7 +40,7 @@ class Hop:
         return f"{self.source} –[{self.evidence}]– {self.target}"
 
 
-class _Search:
+class Search:
     """What one search has already expanded, and the text band keys of the records it may visit.
 
     Evidence expanded once reaches no record it has not reached: every holder of a phone is listed the
@@ -49,86 +50,30 @@ class _Search:
     record's expansion on a million-record store).
     """
 
-    def __init__(self, linker: Linker, allowed: np.ndarray | None) -> None:
-        self.linker = linker
-        self.idents: set[int] = set()
-        self.hashes: set[int] = set()
+    def __init__(self, allowed: np.ndarray | None) -> None:
+        self._expanded: dict[str, set[int]] = {}
         self.members = np.flatnonzero(allowed) if allowed is not None else None
         self._band_keys: np.ndarray | None = None
 
-    def band_keys(self, doc: int) -> np.ndarray:
-        from lantern.link.text import band_hashes
+    def expanded(self, kind: str) -> set[int]:
+        """The pieces of evidence of one kind already expanded (the caller adds to it)."""
+        return self._expanded.setdefault(kind, set())
 
-        linker = self.linker
+    def band_keys(self, text: TextEvidence, doc: int) -> np.ndarray:
         if self.members is None:
-            return band_hashes(linker.sig[[doc]], linker.bands, linker.rows)[0]
+            return band_hashes(text.sig[[doc]], text.bands, text.rows)[0]
         if self._band_keys is None:
-            self._band_keys = band_hashes(linker.sig[self.members], linker.bands, linker.rows)
+            self._band_keys = band_hashes(text.sig[self.members], text.bands, text.rows)
         return self._band_keys[int(np.searchsorted(self.members, doc))]
 
 
-def neighbours(linker: Linker, doc: int, search: _Search | None = None) -> list[tuple[int, Hop]]:
+def neighbours(linker: Linker, doc: int, search: Search | None = None) -> list[tuple[int, Hop]]:
     """Records one hop of kept evidence away from ``doc``, with the hop (within ``search``: only through
     evidence that search has not expanded yet)."""
-    from lantern.link.linker import _gather
-
-    search = search or _Search(linker, None)
-    cfg = linker.config
+    search = search or Search(None)
     out: list[tuple[int, Hop]] = []
-    key = linker.keys[doc]
-    one = np.array([doc], dtype=np.int64)
-    _, idents = _gather(linker.doc_ptr, linker.doc_idents, one)
-    idents = idents[linker._linking_ident_mask(idents)]
-    for ident in idents.tolist():
-        if ident in linker.ident_hubs or ident in search.idents:
-            continue
-        search.idents.add(ident)
-        kind, _, value = linker.ident_names[ident].partition(":")
-        if kind == "sha256":
-            kind, label = "image", f"image sha256 {value[:16]}"
-        else:
-            label = f"{kind} {value}"
-        for other in linker.postings.values_of(ident).tolist():
-            if other != doc:
-                out.append((other, Hop(key, linker.keys[other], kind, label, value)))
-    if cfg.uses("image"):
-        _, hashes = _gather(linker.doc_hptr, linker.doc_hashes, one)
-        for hid in hashes.tolist():
-            if hid in search.hashes or int(linker.uf_img.find(np.array([hid]))[0]) in linker.image_hubs:
-                continue
-            search.hashes.add(hid)
-            value = linker.phash_values[hid : hid + 1]
-            near = [hid]
-            a, b, _ = linker.mih.neighbours(np.array([hid]), value, linker.phash_values)
-            near += [y if x == hid else x for x, y in zip(a.tolist(), b.tolist(), strict=True)]
-            for other_hash in near:
-                dist = int(hamming(value, linker.phash_values[other_hash : other_hash + 1])[0])
-                pair = f"{int(value.view(np.uint64)[0]):016x}~{int(linker.phash_values[other_hash : other_hash + 1].view(np.uint64)[0]):016x}"
-                for other in linker.phash_postings.values_of(other_hash).tolist():
-                    if other != doc:
-                        hop = Hop(
-                            key, linker.keys[other], "image", f"image phash distance {dist}", pair, dist
-                        )
-                        out.append((other, hop))
-    if cfg.uses("text") and linker.text_ok[doc]:
-        root = int(linker.uf_text.find(one)[0])
-        if root not in linker.text_hubs:
-            from lantern.link.text import jaccard
-
-            bh = search.band_keys(doc)
-            cands = np.unique(
-                np.concatenate([idx.values_of(int(v)) for idx, v in zip(linker.lsh, bh, strict=True)])
-            )
-            cands = cands[cands != doc]
-            if cands.size:
-                cands = cands[linker.uf_text.find(cands) == root]
-                sims = jaccard(linker.sig, np.full(len(cands), doc), cands)
-                founder = int(linker.uf_text.founder_of_root(np.array([root]))[0])
-                tid = linker.template_id_of_founder(founder)
-                for other, sim in zip(cands.tolist(), sims.tolist(), strict=True):
-                    if sim >= cfg.minhash_threshold:
-                        label = f"text jaccard {sim:.2f}, template {tid}"
-                        out.append((other, Hop(key, linker.keys[other], "text", label, tid, round(sim, 4))))
+    for evidence in linker.evidence:
+        evidence.neighbours(doc, search, out)
     return out
 
 
@@ -150,7 +95,7 @@ def shortest_paths(
     """
     previous: dict[int, tuple[int, Hop]] = {a: (a, Hop("", "", "", "", ""))}
     wanted = set(targets) - {a}
-    search = _Search(linker, allowed)
+    search = Search(allowed)
     queue = deque([a])
     expanded = 0
     while queue and wanted and (max_expanded is None or expanded < max_expanded):

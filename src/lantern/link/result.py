@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lantern.link.explain import Hop, shortest_paths
 from lantern.link.hubs import SuppressedHub
 from lantern.link.identifiers import KIND_CODE
-from lantern.link.linker import BatchReport, Linker, _gather
+from lantern.link.report import BatchReport
 from lantern.link.template import Template, build_template
 from lantern.link.timeutil import to_iso
+
+if TYPE_CHECKING:
+    from lantern.link.linker import Linker
 
 TEMPLATE_MAX_MEMBERS = 50
 """Templates are aligned over at most this many members (the earliest); enough to show the shared text."""
@@ -125,7 +129,7 @@ class LinkResult:
         """Records per text group (indexed by root), computed once per result rather than per network."""
         linker = self._check()
         if self._text_sizes is None:
-            self._text_sizes = np.bincount(self._text_group_roots()[linker.text_ok], minlength=linker.n)
+            self._text_sizes = np.bincount(self._text_group_roots()[linker.text.text_ok], minlength=linker.n)
         return self._text_sizes
 
     def _text_group_roots(self) -> np.ndarray:
@@ -133,7 +137,7 @@ class LinkResult:
         templates, and each asked for the roots of every record again (a full pass at a million)."""
         linker = self._check()
         if self._text_roots is None:
-            self._text_roots = linker.uf_text.roots()
+            self._text_roots = linker.text.uf_text.roots()
         return self._text_roots
 
     # -- networks -------------------------------------------------------------------------------------
@@ -178,8 +182,7 @@ class LinkResult:
     def suppressed_hubs(self) -> list[SuppressedHub]:
         """Every piece of evidence currently suppressed as a hub, most records first."""
         linker = self._check()
-        hubs = [*linker.ident_hubs.values(), *linker.image_hubs.values(), *linker.text_hubs.values()]
-        return sorted(hubs, key=lambda h: (-h.records, h.kind, h.value))
+        return sorted(linker.suppressed_hubs, key=lambda h: (-h.records, h.kind, h.value))
 
     # -- explanations ---------------------------------------------------------------------------------
     def explain(self, a_key: str, b_key: str) -> list[Hop] | None:
@@ -215,15 +218,17 @@ class LinkResult:
         linker = self._check()
         docs = self._members(network_id)
         docs = docs[np.lexsort(linker.doc_order(docs))]
-        _, idents = _gather(linker.doc_ptr, linker.doc_idents, docs)
+        _, idents = linker.identifiers.of_docs(docs)
         idents = np.unique(idents)
         by_kind: dict[int, list[str]] = {}
         for ident in idents.tolist():
-            kind, _, value = linker.ident_names[ident].partition(":")
+            kind, _, value = linker.identifiers.ident_names[ident].partition(":")
             by_kind.setdefault(KIND_CODE[kind], []).append(value)
-        _, hashes = _gather(linker.doc_hptr, linker.doc_hashes, docs)
-        phashes = [f"{int(v):016x}" for v in linker.phash_values[np.unique(hashes)].view(np.uint64).tolist()]
-        times = linker.times[docs]
+        _, hashes = linker.images.of_docs(docs)
+        values = linker.images.phash_values[np.unique(hashes)].view(np.uint64)
+        phashes = [f"{int(v):016x}" for v in values.tolist()]
+        records = linker.records
+        times = records.times[docs]
         finite = times[np.isfinite(times)]
         summary = NetworkSummary(
             id=network_id,
@@ -234,35 +239,33 @@ class LinkResult:
             payments=sorted(by_kind.get(KIND_CODE["payment"], [])),
             names=sorted(by_kind.get(KIND_CODE["name"], [])),
             images=sorted(phashes) + sorted("sha256:" + v for v in by_kind.get(KIND_CODE["sha256"], [])),
-            sites=sorted({linker.sources[s] for s in linker.source_of[docs].tolist()}),
+            sites=sorted({records.sources[s] for s in records.source_of[docs].tolist()}),
             first_seen=to_iso(float(finite.min())) if finite.size else None,
             last_seen=to_iso(float(finite.max())) if finite.size else None,
             itinerary=self._itinerary(docs),
         )
-        text_docs = docs[linker.text_ok[docs]]
+        text = linker.text
+        text_docs = docs[text.text_ok[docs]]
         if text_docs.size:
-            roots = linker.uf_text.find(text_docs)
+            roots = text.uf_text.find(text_docs)
             uniq, counts = np.unique(roots, return_counts=True)
             sizes = dict(zip(uniq.tolist(), counts.tolist(), strict=True))
             group_sizes = self._text_group_sizes()
-            founders = linker.uf_text.founder_of_root(uniq)
             summary.templates = sorted(
-                linker.template_id_of_founder(int(f))
-                for r, f in zip(uniq.tolist(), founders.tolist(), strict=True)
-                if sizes[r] >= 1 and group_sizes[r] >= 2
+                text.template_id(r) for r in uniq.tolist() if sizes[r] >= 1 and group_sizes[r] >= 2
             )
         return summary
 
     def _itinerary(self, docs: np.ndarray) -> list[Stop]:
-        linker = self._linker
+        records = self._linker.records
         stops: dict[int, list[float]] = {}
-        for city, t in zip(linker.city_of[docs].tolist(), linker.times[docs].tolist(), strict=True):
+        for city, t in zip(records.city_of[docs].tolist(), records.times[docs].tolist(), strict=True):
             if city >= 0:
                 stops.setdefault(city, []).append(t)
         rows = []
         for city, times in stops.items():
             first, last = min(times), max(times)
-            rows.append((first, last, linker.cities[city], len(times)))
+            rows.append((first, last, records.cities[city], len(times)))
         rows.sort()
         return [Stop(name, to_iso(first), to_iso(last), count) for first, last, name, count in rows]
 
@@ -271,10 +274,10 @@ class LinkResult:
         """The template of a record's near-duplicate text group (None if its text has no near-duplicate)."""
         linker = self._check()
         doc = linker.index_of(key)
-        if not linker.text_ok[doc]:
+        if not linker.text.text_ok[doc]:
             return None
         root = int(self._text_group_roots()[doc])
-        members = np.flatnonzero((self._text_group_roots() == root) & linker.text_ok)
+        members = np.flatnonzero((self._text_group_roots() == root) & linker.text.text_ok)
         if members.size < 2:
             return None
         return self._template(root, members, text_of)
@@ -296,7 +299,7 @@ class LinkResult:
             root = self._template_roots.get(template_id)
         if root is None:
             raise KeyError(template_id)
-        members = np.flatnonzero((roots == root) & linker.text_ok)
+        members = np.flatnonzero((roots == root) & linker.text.text_ok)
         return self._template(root, members, text_of)
 
     def _network_template_names(self, network_id: str) -> dict[str, int]:
@@ -318,16 +321,12 @@ class LinkResult:
         linker = self._linker
         roots = self._text_group_roots()
         if docs is None:
-            ok_roots = np.unique(roots[linker.text_ok])
+            ok_roots = np.unique(roots[linker.text.text_ok])
         else:
             docs = np.asarray(docs, dtype=np.int64)
-            ok_roots = np.unique(roots[docs[linker.text_ok[docs]]])
+            ok_roots = np.unique(roots[docs[linker.text.text_ok[docs]]])
         ok_roots = ok_roots[self._text_group_sizes()[ok_roots] >= 2]
-        founders = linker.uf_text.founder_of_root(ok_roots)
-        return {
-            linker.template_id_of_founder(founder): root
-            for root, founder in zip(ok_roots.tolist(), founders.tolist(), strict=True)
-        }
+        return {linker.text.template_id(root): root for root in ok_roots.tolist()}
 
     def _template(self, root: int, members: np.ndarray, text_of: Callable[[str], str] | None) -> Template:
         linker = self._linker
@@ -336,13 +335,10 @@ class LinkResult:
         if text_of is not None:
             texts = [text_of(k) for k in keys]
         elif linker.config.keep_text:
-            texts = [linker.texts[i] for i in members.tolist()]
+            texts = [linker.records.texts[i] for i in members.tolist()]
         else:
             raise ValueError("keep_text is off: pass text_of to read the texts from the store")
-        founder = int(linker.uf_text.founder_of_root(np.array([root]))[0])
-        return build_template(
-            linker.template_id_of_founder(founder), keys, texts, linker.config.max_text_tokens
-        )
+        return build_template(linker.text.template_id(root), keys, texts, linker.config.max_text_tokens)
 
     # -- export ---------------------------------------------------------------------------------------
     def export(self) -> Iterator[dict[str, str]]:
@@ -351,7 +347,7 @@ class LinkResult:
         _, founders = self._state()
         for doc, founder in enumerate(founders.tolist()):
             key = linker.keys[doc]
-            source = linker.sources[int(linker.source_of[doc])]
+            source = linker.records.sources[int(linker.records.source_of[doc])]
             prefix = source + ":"
             record_id = key[len(prefix) :] if key.startswith(prefix) else key
             yield {"source": source, "id": record_id, "cluster": self._name(founder)}

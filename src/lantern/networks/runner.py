@@ -235,7 +235,7 @@ def _linker_batches(pages: Iterator[list[T]], linker: Linker) -> Iterator[list[T
     100,000-record world the groups re-judged by the first batch held 57,608 records, by the fifth
     241,274): with a fixed batch, linking cost n²/batch. Batches growing with the corpus take a
     logarithmic number of steps up to ``BATCH_MAX``. Batching is not quite neutral: a hub is judged on the
-    records linked so far (``Linker._release_stale_hubs`` re-judges boilerplate as sources grow, but a
+    records linked so far (``Evidence.release_stale`` re-judges boilerplate as sources grow, but a
     spread at the threshold depends on which other identifiers were hubs when it was last judged), and
     larger batches judge on more of the corpus.
     """

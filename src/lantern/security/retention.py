@@ -14,17 +14,14 @@ purged records, so it is deleted too and the next ``lantern link`` is a full rel
 from __future__ import annotations
 
 import hashlib
-import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, exists, func, select
 from sqlalchemy.engine import Connection
 
-from lantern.config import Settings
+from lantern.config import Settings, load_settings
 from lantern.ingest.images import store_path
 from lantern.security import audit
 from lantern.security.clock import Clock, as_utc, utcnow
@@ -43,17 +40,9 @@ SAMPLE = 20
 
 
 def configured_days() -> int:
-    """``LANTERN_RETENTION_DAYS``, else ``retention_days`` in the ``LANTERN_CONFIG`` file, else 180."""
-    value = os.environ.get("LANTERN_RETENTION_DAYS")
-    if not value and os.environ.get("LANTERN_CONFIG"):
-        path = Path(os.environ["LANTERN_CONFIG"])
-        if path.exists():
-            with path.open("rb") as handle:
-                value = tomllib.load(handle).get("lantern", {}).get("retention_days")
-    days = int(value) if value else DEFAULT_DAYS
-    if days < 1:
-        raise ValueError("retention period must be at least 1 day")
-    return days
+    """``retention_days`` of the settings: ``LANTERN_RETENTION_DAYS``, else the ``LANTERN_CONFIG`` file,
+    else 180 (at least 1; ``lantern.config`` refuses less)."""
+    return load_settings().retention_days
 
 
 @dataclass

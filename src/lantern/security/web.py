@@ -16,7 +16,6 @@ The app must set ``app.state.engine``; ``app.state.security`` (a :class:`Securit
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
@@ -29,6 +28,7 @@ from fastapi import Depends, HTTPException, Request, Response
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
+from lantern.config import Settings, load_settings
 from lantern.security import accounts, csrf, roles, sessions, tokens
 from lantern.security import audit as audit_log
 from lantern.security.clock import Clock, utcnow
@@ -218,15 +218,31 @@ async def verify_csrf(request: Request) -> None:
         raise HTTPException(status_code=403, detail="missing or invalid CSRF token")
 
 
-def same_origin(request: Request) -> bool:
-    """Whether ``Origin`` (or ``Referer``) names this host; absent headers count as same-origin.
+def app_settings(request: Request) -> Settings:
+    """The app's settings (``app.state.settings``), or the environment's for an app built without them."""
+    settings = getattr(request.app.state, "settings", None)
+    return settings if settings is not None else load_settings()
 
-    Used on the sign-in form, which has no session yet and so no CSRF token (login CSRF).
+
+def same_origin(request: Request) -> bool:
+    """Whether ``Origin`` (or ``Referer``) names this server; absent headers count as same-origin.
+
+    This server is the ``Host`` the request came with, or the configured public address (``base_url``):
+    behind a reverse proxy that rewrites Host (nginx's default ``proxy_pass`` sends its upstream's name),
+    only the configured address matches what the browser sends. Used on the sign-in form, which has no
+    session yet and so no CSRF token (login CSRF).
     """
     source = request.headers.get("origin") or request.headers.get("referer")
     if not source or source == "null":
         return source is None
-    return urlsplit(source).netloc == request.headers.get("host", request.url.netloc)
+    parts = urlsplit(source)
+    if parts.netloc == request.headers.get("host", request.url.netloc):
+        return True
+    public = app_settings(request).base_url
+    if public is None:
+        return False
+    expected = urlsplit(public)
+    return (parts.scheme, parts.netloc.lower()) == (expected.scheme, expected.netloc.lower())
 
 
 # --- cookies ------------------------------------------------------------------------------------
@@ -240,7 +256,7 @@ def cookie_secure(request: Request) -> bool:
     configured = config(request).secure_cookies
     if configured is not None:
         return configured
-    return request.url.scheme == "https" or os.environ.get("LANTERN_SECURE_COOKIES") == "1"
+    return request.url.scheme == "https" or app_settings(request).secure_cookies
 
 
 def set_session_cookie(request: Request, response: Response, new: sessions.NewSession) -> None:

@@ -14,7 +14,7 @@ key): the same evidence, the same groups, the same hub decisions and the same fo
   by ``bit_count(a ^ b) <= radius``. By the pigeonhole principle every pair within the radius shares a
   probe, so the pairs are exactly the linker's. Connected components of those pairs are the image groups
   (the linker's ``uf_img``); a group touches every record carrying one of its hashes and is named, as
-  ``Linker.image_group_value`` names it, after its smallest hash as an unsigned number. Hashes are
+  ``ImageEvidence.group_value`` names it, after its smallest hash as an unsigned number. Hashes are
   handled with the sign bit flipped, so Spark's signed order is the unsigned order and a component's
   minimum is that founder.
 * Near-duplicate text (``all``): each record's text (``link_doc``'s title + body, kept by the extract
@@ -31,11 +31,11 @@ key): the same evidence, the same groups, the same hub decisions and the same fo
   (the extract job's ``template_name``); each record's group of 2+ is written as ``template_id``.
 * Hubs: identifiers are judged first, in the linker's order (most records first, then first
   appearance), each one's spread leaving out the identifiers already judged hubs, exactly as
-  ``Linker._spread`` does within one batch. Image and text groups are judged after them, so their
+  ``IdentifierEvidence.spread`` does within one batch. Image and text groups are judged after them, so their
   spread leaves out every identifier hub; their order among themselves changes nothing. Only evidence in
   >= ``hub_min_records`` records can be a hub, so each candidate's statistics (records per source,
   cities, distinct other contacts) are computed in Spark and the few candidates are judged on the driver
-  by ``lantern.link.hubs.judge`` with the same ``LinkConfig``.
+  by ``lantern.link.decide.hub`` with the same ``LinkConfig``.
 * Networks: every kept piece of evidence joins its records (a star to its earliest record); connected
   components (components.py) end at each network's smallest node number, its founder, and the id is
   ``short_id("N-", founder key)``, as ``Linker.network_id_of_founder`` names it.
@@ -65,17 +65,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lantern.link import decide
 from lantern.link.config import CONTACT_TYPES, LinkConfig
-from lantern.link.hubs import SuppressedHub, judge
-from lantern.link.identifiers import evidence_type
+from lantern.link.hubs import SuppressedHub
 from lantern.spark.components import connected_components
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession
 
+    from lantern.link.doc import LinkDoc
+
 HUBS_FILE = "_lantern_hubs.json"
 """Written inside the output Parquet folder; Spark and PyArrow skip ``_``-prefixed files when reading."""
-LINK_KINDS = ("phone", "email", "handle", "payment", "sha256")
 EVIDENCE_LEVELS = ("phones", "contacts", "images", "all")
 SIGN_BIT = -(1 << 63)
 """XOR with this maps a uint64 hash's unsigned order onto a signed long's order (and back)."""
@@ -108,10 +109,6 @@ class SparkLinkSummary:
             f"{self.text_pairs} near-duplicate text pairs, {self.rounds} component rounds, "
             f"{self.seconds:.1f} s"
         )
-
-
-def _linking_kinds(config: LinkConfig) -> list[str]:
-    return [kind for kind in LINK_KINDS if config.uses(evidence_type(kind))]
 
 
 @dataclass
@@ -156,23 +153,15 @@ def _judge(
     per_source: dict[str, int],
     cities: int,
 ) -> SuppressedHub | None:
-    """``lantern.link.hubs.judge`` from aggregates: it only needs counts, so arrays of the right shape."""
+    """``decide.hub`` on one candidate's aggregates (records per source in the linker's source order)."""
+    counts = np.zeros(len(context.source_names), dtype=np.int64)
     index = context.source_index
-    source_ids = np.repeat(
-        np.asarray([index[s] for s in per_source], dtype=np.int64),
-        np.asarray(list(per_source.values()), dtype=np.int64),
+    for source, count in per_source.items():
+        counts[index[source]] = count
+    stats = decide.evidence_stats(
+        config, records, spread, counts, context.totals, context.source_names, cities
     )
-    return judge(
-        config,
-        kind,
-        value,
-        np.arange(records),
-        spread,
-        source_ids,
-        context.totals,
-        context.source_names,
-        np.arange(cities),
-    )
+    return decide.hub(config, kind, value, stats)
 
 
 def _member_stats(
@@ -205,7 +194,7 @@ def judge_hubs(
     postings = nodes.select(
         "node", "source", "city", F.posexplode("identifiers").alias("pos", "ident")
     ).withColumn("kind", F.substring_index("ident", ":", 1))
-    linking = postings.where(F.col("kind").isin(_linking_kinds(config)))
+    linking = postings.where(F.col("kind").isin(decide.linking_kinds(config)))
     stats = linking.groupBy("ident").agg(
         F.count("*").alias("n"), F.min(F.struct("node", "pos")).alias("first")
     )
@@ -452,22 +441,6 @@ def text_signatures(spark: SparkSession, nodes: DataFrame, config: LinkConfig) -
     return spark.createDataFrame(rdd, SIGNATURE_DDL)
 
 
-def min_equal_positions(config: LinkConfig) -> int:
-    """Fewest equal signature positions for which the linker's ``jaccard`` passes ``minhash_threshold``.
-
-    Computed with ``jaccard`` itself on signatures agreeing in 0..num_perm positions, so the float32
-    rounding of its estimate is the linker's, not a re-derivation.
-    """
-    from lantern.link.text import jaccard
-
-    n = config.num_perm
-    agree = np.arange(n + 1)
-    sig = np.zeros((n + 2, n), dtype=np.uint32)
-    sig[1:] = (np.arange(n)[None, :] >= agree[:, None]).astype(np.uint32)  # row c + 1: c leading zeros
-    estimate = jaccard(sig, np.zeros(n + 1, dtype=np.int64), agree + 1)
-    return int(np.flatnonzero(estimate >= config.minhash_threshold)[0])
-
-
 def _agreeing_positions(a: Column | str, b: Column | str) -> Column:
     from pyspark.sql import functions as F
 
@@ -497,7 +470,7 @@ def text_pairs(signatures: DataFrame, config: LinkConfig) -> DataFrame:
     return (
         candidates.join(sig.withColumnsRenamed({"node": "a", "sig": "sa"}), "a")
         .join(sig.withColumnsRenamed({"node": "b", "sig": "sb"}), "b")
-        .where(_agreeing_positions("sa", "sb") >= min_equal_positions(config))
+        .where(_agreeing_positions("sa", "sb") >= decide.min_equal_positions(config))
         .select("a", "b")
     )
 
@@ -584,7 +557,7 @@ def link_frame(
     summary.hubs = list(ident_hubs)
     postings = (
         nodes.select("node", F.explode("identifiers").alias("label"))
-        .where(F.substring_index("label", ":", 1).isin(_linking_kinds(config)))
+        .where(F.substring_index("label", ":", 1).isin(decide.linking_kinds(config)))
         .where(~F.col("label").isin(hub_names))
     )
     edge_parts = [_star_edges(postings)]
@@ -634,6 +607,20 @@ def link_frame(
     )
     summary.seconds = time.perf_counter() - started
     return result, summary
+
+
+def link_docs(
+    spark: SparkSession, docs: list[LinkDoc], config: LinkConfig, *, checkpoint_every: int = 3
+) -> tuple[dict[str, str], SparkLinkSummary]:
+    """Each record's network id and the summary (hubs sorted as ``LinkResult.suppressed_hubs``) for
+    records given as the linker's input, linked by ``link_frame``: for callers that hold ``LinkDoc``s
+    rather than the extract job's Parquet, and for the test that holds both linkers to the same rules."""
+    from lantern.spark.extract import OUTPUT_DDL, doc_row
+
+    frame = spark.createDataFrame([doc_row(doc) for doc in docs], OUTPUT_DDL)
+    result, summary = link_frame(spark, frame, config, checkpoint_every=checkpoint_every)
+    summary.hubs.sort(key=lambda h: (-h.records, h.kind, h.value))
+    return {row["key"]: row["network_id"] for row in result.collect()}, summary
 
 
 def run_link(

@@ -15,7 +15,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
+from lantern.files import private_folder
 from lantern.store.dialect import json_text
+from lantern.store.urls import engine_arguments
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -51,10 +53,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder created and their pragmas set."""
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, json_serializer=json_text, json_deserializer=orjson.loads)
+    """An engine for ``url``; SQLite files get their folder created (readable by the owner only) and their
+    pragmas set; ``postgresql://`` URLs go through pg8000 with libpq's ``sslmode`` (``store.urls``)."""
+    target, connect_args = engine_arguments(url)
+    if target.get_backend_name() == "sqlite" and target.database not in (None, "", ":memory:"):
+        private_folder(Path(target.database).parent)
+    engine = create_engine(
+        target, json_serializer=json_text, json_deserializer=orjson.loads, connect_args=connect_args
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     elif engine.dialect.name == "postgresql":
@@ -89,30 +95,79 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
+class SchemaOutOfDate(RuntimeError):
+    """The database was made by an older (or newer) Lantern; ``lantern db upgrade`` moves it on."""
+
+
 @cache
-def _head_revision() -> str:
+def head_revision() -> str:
+    """The newest migration this Lantern knows."""
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS)).get_current_head() or ""
 
 
-def is_current(engine: Engine) -> bool:
-    """Whether the database is already at the newest migration (cheap check before migrating)."""
+@cache
+def _known_revisions() -> frozenset[str]:
+    from alembic.script import ScriptDirectory
+
+    return frozenset(script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions())
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at, or None for a database with no Lantern schema yet."""
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
-            return False
-        version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    return version == _head_revision()
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
-def open_database(url: str) -> Engine:
-    """An engine on a database migrated to the newest schema, with every index of ``records`` in place
-    (a full relink that stopped half-way leaves some dropped: ``lantern.store.indexes``)."""
+def is_current(engine: Engine) -> bool:
+    """Whether the database is already at the newest migration (cheap check before migrating)."""
+    return current_revision(engine) == head_revision()
+
+
+def _is_empty(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return not inspect(connection).get_table_names()
+
+
+def check_schema(engine: Engine) -> None:
+    """SchemaOutOfDate, in one line saying what to do, unless the schema is the newest."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return
+    if current is None:
+        raise SchemaOutOfDate(
+            "the database holds tables but no Lantern schema; point database_url at an empty one"
+        )
+    if current not in _known_revisions():
+        raise SchemaOutOfDate(
+            f"the database is at schema {current}, made by a newer Lantern than this one (newest known: "
+            f"{head}); run the Lantern that made it, or restore a backup"
+        )
+    raise SchemaOutOfDate(
+        f"the database is at schema {current}, this Lantern needs {head}: back it up "
+        "(lantern backup OUT) and run `lantern db upgrade`"
+    )
+
+
+def open_database(url: str, *, upgrade: bool = False) -> Engine:
+    """An engine on a database at the newest schema, with every index of ``records`` in place (a full
+    relink that stopped half-way leaves some dropped: ``lantern.store.indexes``).
+
+    A new, empty database gets the schema. An existing one at an older schema is migrated only with
+    ``upgrade`` (``lantern db upgrade``, ``lantern demo``); otherwise SchemaOutOfDate, so that no command
+    changes a production schema as a side effect and the server never starts on a schema it does not know.
+    """
     from lantern.store.indexes import restore_indexes
     from lantern.store.schema import records
 
     engine = make_engine(url)
     if not is_current(engine):
-        migrate(engine)
+        if upgrade or (current_revision(engine) is None and _is_empty(engine)):
+            migrate(engine)
+        else:
+            check_schema(engine)
     restore_indexes(engine, [records])
     return engine

@@ -17,7 +17,7 @@ class EncodedJSON(str):
     """JSON text already made by ``json_text``: a JSON column given one stores it as it is.
 
     Ingest encodes each record's extraction in the process that read it, so the writer neither
-    rebuilds the nested mentions from a pickle nor encodes them again (``ingest.prepare.Extraction``).
+    rebuilds the nested mentions from a pickle nor encodes them again (``ingest.reader.Extraction``).
     """
 
 

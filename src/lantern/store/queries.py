@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.engine import Connection
 
 from lantern.store.schema import (
@@ -20,6 +20,9 @@ from lantern.store.schema import (
 )
 
 STREAM_CHUNK = 2000
+TOTAL_CAP = 2000
+"""Searches count their matches up to this many only: an exact count over millions costs more than it
+tells."""
 
 RISK_ORDER = (records.c.minor_score.desc(), records.c.trafficking_score.desc(), records.c.id.desc())
 """The ranked queue's order: likely minors first (PRINCIPLES.md §3), then trafficking, then the newest
@@ -30,6 +33,20 @@ ANY_RISK = tuple_(records.c.minor_score, records.c.trafficking_score) > tuple_(0
 """Records with either score above zero, as a range of ``ix_records_risk`` (scores are never negative, so
 this is ``minor_score > 0 OR trafficking_score > 0``, which the planners answered by reading both
 single-column indexes and sorting every match)."""
+
+
+def capped_count(connection: Connection, stmt: Select, *, newest_first: bool = False) -> tuple[int, bool]:
+    """How many rows ``stmt`` gives, counted up to ``TOTAL_CAP``, and whether there are more.
+
+    ``newest_first`` counts in primary-key order, which lets PostgreSQL stop a walk of the key after the
+    cap for a common word instead of building the full-text index's bitmap of every match."""
+    counted = stmt.order_by(None)
+    if newest_first:
+        counted = counted.order_by(records.c.id.desc())
+    capped = connection.execute(
+        select(func.count()).select_from(counted.limit(TOTAL_CAP + 1).subquery())
+    ).scalar_one()
+    return min(capped, TOTAL_CAP), capped > TOTAL_CAP
 
 
 def iter_records(connection: Connection) -> Iterator[dict[str, Any]]:

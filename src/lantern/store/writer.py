@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from lantern.ingest.images import StoredImage
 from lantern.store.dialect import insert_ignoring_duplicates, insert_rows
+from lantern.store.fulltext import full_text
 from lantern.store.schema import (
     entities,
     images,
@@ -29,7 +30,6 @@ from lantern.store.schema import (
     record_revisions,
     records,
 )
-from lantern.store.search import index_new_records
 
 KEY_CHUNK = 900
 
@@ -174,7 +174,7 @@ def write_batch(
         )  # type: ignore[union-attr]
         for state in new_states:
             state.pk = assigned[(state.latest.source, state.latest.record_id)].pk  # type: ignore[union-attr]
-        index_new_records(connection, [state.pk for state in new_states])  # type: ignore[misc]
+        full_text(connection).index_new_records(connection, [state.pk for state in new_states])  # type: ignore[misc]
     old_states = [state for state in changed if not state.is_new]
     if old_states:
         rows = [{**_record_row(s.latest, s.revision, now), "_pk": s.pk} for s in old_states]  # type: ignore[arg-type]

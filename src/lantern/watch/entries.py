@@ -70,7 +70,7 @@ def normalise(kind: str, value: str, default_region: str = "US") -> tuple[str, s
     if kind == "image":
         return _image_value(value)
     if kind == "search":
-        from lantern.store.search import fts5_query
+        from lantern.store.fulltext import fts5_query
 
         if not fts5_query(value):
             raise WatchlistError("a saved search needs at least one word")

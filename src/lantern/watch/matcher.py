@@ -15,12 +15,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from lantern.store.dialect import insert_ignoring_duplicates
+from lantern.store.fulltext import full_text
 from lantern.store.schema import alerts, entities, images, record_images, watchlist_entries
-from lantern.store.search import fts5_query, tsquery_text
 
 CHUNK = 900
 IDENTIFIER_KINDS = ("phone", "email", "handle", "payment")
@@ -96,7 +96,9 @@ class WatchMatcher:
             if index.image_sha or index.phash_entries:
                 self._images(connection, index, chunk, found)
             if index.searches:
-                for entry_id, query, pk in _searches_within(connection, index.searches, chunk):
+                for entry_id, query, pk in full_text(connection).search_within(
+                    connection, index.searches, chunk
+                ):
                     found.setdefault((entry_id, pk), {"kind": "search", "query": query})
         if not found:
             return 0
@@ -157,48 +159,3 @@ class WatchMatcher:
             found.setdefault(
                 (entry_id, pk), {"kind": "image", "sha256": sha256, "distance": int(distances[row, column])}
             )
-
-
-_POSTGRES_SEARCH = text(
-    "SELECT id FROM records WHERE id IN :ids AND search_vector @@ to_tsquery('simple', :query)"
-).bindparams(bindparam("ids", expanding=True))
-_SQLITE_FILL = text(
-    "INSERT INTO temp.watch_batch_fts(rowid, title, body) SELECT id, title, body FROM records WHERE id IN :ids"
-).bindparams(bindparam("ids", expanding=True))
-_SQLITE_SEARCH = text("SELECT rowid FROM temp.watch_batch_fts WHERE watch_batch_fts MATCH :query")
-
-
-def _searches_within(
-    connection: Connection, searches: list[tuple[int, str]], pks: list[int]
-) -> list[tuple[int, str, int]]:
-    """(entry, query, record) for each saved search matching a record among ``pks``.
-
-    PostgreSQL: the id list is looked up by primary key and only those rows' ``search_vector`` tested.
-    SQLite: FTS5 cannot restrict a MATCH to a set of rowids cheaply (it walks each term's postings over
-    the whole corpus, which made 100 searches cost seconds per batch at 5,000 records), so the batch's
-    records are indexed into a small temporary FTS5 table with the same tokenizer as ``records_fts``
-    and the searches run against that: the cost follows the batch, not the corpus.
-    """
-    hits: list[tuple[int, str, int]] = []
-    if connection.dialect.name == "postgresql":
-        for entry_id, user_text in searches:
-            query = tsquery_text(user_text)
-            if query:
-                rows = connection.execute(_POSTGRES_SEARCH, {"query": query, "ids": pks}).scalars()
-                hits.extend((entry_id, user_text, int(pk)) for pk in rows)
-        return hits
-    connection.exec_driver_sql(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.watch_batch_fts USING fts5("
-        "title, body, tokenize='unicode61 remove_diacritics 2')"
-    )
-    connection.exec_driver_sql("DELETE FROM temp.watch_batch_fts")
-    try:
-        connection.execute(_SQLITE_FILL, {"ids": pks})
-        for entry_id, user_text in searches:
-            query = fts5_query(user_text)
-            if query:
-                rows = connection.execute(_SQLITE_SEARCH, {"query": query}).scalars()
-                hits.extend((entry_id, user_text, int(pk)) for pk in rows)
-    finally:
-        connection.exec_driver_sql("DELETE FROM temp.watch_batch_fts")
-    return hits

@@ -122,16 +122,16 @@ class PhashIndex:
 
 def search_image(connection: Connection, index: PhashIndex, fingerprint: Fingerprint, max_distance: int):
     """Exact and near-duplicate stored images for an uploaded picture, with the records using them."""
-    from lantern.web import queries
     from lantern.web.models import ImageMatch, ImageSearchResponse
+    from lantern.web.views.images import image_info, image_rows, records_using_images
 
     near = index.nearest(connection, fingerprint.phash, max_distance)
     distances = dict(near)
-    if fingerprint.sha256 not in distances and queries.image_info(connection, fingerprint.sha256):
+    if fingerprint.sha256 not in distances and image_info(connection, fingerprint.sha256):
         distances = {fingerprint.sha256: 0, **distances}
     shas = list(distances)
-    infos = queries.image_rows(connection, shas)
-    uses = queries.records_using_images(connection, [s for s in shas if s in infos])
+    infos = image_rows(connection, shas)
+    uses = records_using_images(connection, [s for s in shas if s in infos])
     matches = []
     for sha in shas:
         info = infos.get(sha)

@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection
 from lantern.config import Settings
 from lantern.extract import ExtractConfig
 from lantern.security.web import audit, require
-from lantern.web import queries
 from lantern.web.deps import get_connection, get_extract_config, get_settings
 from lantern.web.imagesearch import DEFAULT_MAX_DISTANCE, search_image
 from lantern.web.links import link_cache
@@ -31,6 +30,9 @@ from lantern.web.routes.common import search_detail
 from lantern.web.routes.entities import checked_entity
 from lantern.web.routes.images import image_search_detail, read_upload
 from lantern.web.security import image_may_be_shown, is_sha256
+from lantern.web.views import entities, networks, records, search, triage
+from lantern.web.views.cards import MAX_PAGE, PAGE_SIZE
+from lantern.web.views.images import image_info
 
 router = APIRouter()
 
@@ -47,8 +49,8 @@ def api_search(
     min_trafficking: float | None = Query(None, ge=0, le=1),
     min_minor: float | None = Query(None, ge=0, le=1),
     sort: SortOrder = "relevance",
-    page: int = Query(1, ge=1, le=queries.MAX_PAGE),
-    page_size: int = Query(queries.PAGE_SIZE, ge=1, le=100),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(PAGE_SIZE, ge=1, le=100),
     connection: Connection = Depends(get_connection),
     config: ExtractConfig = Depends(get_extract_config),
 ) -> SearchResponse:
@@ -63,7 +65,7 @@ def api_search(
         min_minor=min_minor,
     )
     audit(request, "search", "records", search_detail(q, filters, sort, page))
-    return queries.search(connection, q, filters, sort=sort, page=page, page_size=page_size, config=config)
+    return search.search(connection, q, filters, sort=sort, page=page, page_size=page_size, config=config)
 
 
 @router.get(
@@ -73,7 +75,7 @@ def api_record(
     request: Request, source: str, record_id: str, connection: Connection = Depends(get_connection)
 ) -> RecordDetail:
     """One record with highlighted spans, reasons, images, and every preserved revision with its SHA-256."""
-    detail = queries.record_detail(connection, source, record_id)
+    detail = records.record_detail(connection, source, record_id)
     if detail is None:
         raise HTTPException(404, "No such record")
     audit(request, "record.view", f"record:{source}:{record_id}")
@@ -93,7 +95,7 @@ def api_network_why(
     connection: Connection = Depends(get_connection),
 ) -> WhyResponse:
     """The shortest path of kept evidence from the network's first record to this member."""
-    answer = queries.why(connection, network_id, f"{source}:{record_id}", link_cache(request))
+    answer = networks.why(connection, network_id, f"{source}:{record_id}", link_cache(request))
     if answer is None:
         raise HTTPException(404, "No such member")
     return answer
@@ -107,7 +109,7 @@ def api_network(
 ) -> NetworkDetail:
     """Figures, scores and indicators, itinerary, templates with slots, graph, contacts, personas, the
     suppressed hubs its records carry, and members with the evidence path of the first ones."""
-    detail = queries.network_detail(connection, network_id, link_cache(request))
+    detail = networks.network_detail(connection, network_id, link_cache(request))
     if detail is None:
         raise HTTPException(404, "No such network")
     audit(request, "network.view", f"network:{network_id}")
@@ -120,17 +122,17 @@ def api_hubs(
     connection: Connection = Depends(get_connection),
 ) -> HubsPage:
     """Identifiers the linker does not link through (site boilerplate, stock images), and why."""
-    return queries.hubs(connection, kind)
+    return networks.hubs(connection, kind)
 
 
 @router.get("/triage", response_model=TriagePage, dependencies=[Depends(require("read"))])
 def api_triage(
-    page: int = Query(1, ge=1, le=queries.MAX_PAGE),
-    page_size: int = Query(queries.PAGE_SIZE, ge=1, le=100),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
+    page_size: int = Query(PAGE_SIZE, ge=1, le=100),
     connection: Connection = Depends(get_connection),
 ) -> TriagePage:
     """Likely minors first, then trafficking score; each with its top reasons. Leads, not verdicts."""
-    return queries.triage(connection, page=page, page_size=page_size)
+    return triage.triage(connection, page=page, page_size=page_size)
 
 
 @router.get(
@@ -140,14 +142,14 @@ def api_entity(
     request: Request,
     kind: str,
     value: str,
-    page: int = Query(1, ge=1, le=queries.MAX_PAGE),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     connection: Connection = Depends(get_connection),
     config: ExtractConfig = Depends(get_extract_config),
 ) -> EntityDetail:
     """Everything using a phone, email, handle, payment, url, name or image (by SHA-256), over time."""
     value = checked_entity(kind, value, config)
     audit(request, "entity.view", f"{kind}:{value}")
-    return queries.entity_detail(connection, kind, value, page=page)
+    return entities.entity_detail(connection, kind, value, page=page)
 
 
 @router.post("/images/search", response_model=ImageSearchResponse, dependencies=[Depends(require("search"))])
@@ -180,7 +182,7 @@ def api_reveal(request: Request, sha256: str, connection: Connection = Depends(g
     if (
         not is_sha256(sha256)
         or not image_may_be_shown(sha256, connection.engine)
-        or queries.image_info(connection, sha256) is None
+        or image_info(connection, sha256) is None
     ):
         raise HTTPException(404, "No such image")
     audit(request, "image.reveal", f"image:{sha256}")

@@ -8,10 +8,10 @@ from sqlalchemy.engine import Connection
 
 from lantern.extract import ExtractConfig
 from lantern.security.web import audit, require
-from lantern.web import queries
 from lantern.web.deps import get_connection, get_extract_config
 from lantern.web.routes.common import lenient_page, render
 from lantern.web.security import is_sha256
+from lantern.web.views.entities import entity_detail, normalise_entity
 
 router = APIRouter(dependencies=[Depends(require("read"))])
 
@@ -24,7 +24,7 @@ def checked_entity(kind: str, value: str, config: ExtractConfig) -> str:
         raise HTTPException(404, "Unknown identifier kind")
     if kind == "image" and not is_sha256(value):
         raise HTTPException(404, "Images are named by their SHA-256")
-    return queries.normalise_entity(kind, value, config)
+    return normalise_entity(kind, value, config)
 
 
 @router.get("/entities/{kind}/{value:path}", response_class=HTMLResponse)
@@ -37,7 +37,5 @@ def entity_page(
 ) -> HTMLResponse:
     value = checked_entity(kind, value, config)
     audit(request, "entity.view", f"{kind}:{value}")
-    detail = queries.entity_detail(
-        connection, kind, value, page=lenient_page(request.query_params.get("page"))
-    )
+    detail = entity_detail(connection, kind, value, page=lenient_page(request.query_params.get("page")))
     return render(request, "entity.html", {"entity": detail})

@@ -19,7 +19,6 @@ from sqlalchemy.engine import Connection
 from lantern.config import Settings
 from lantern.ingest.images import store_path
 from lantern.security.web import audit, require
-from lantern.web import queries
 from lantern.web.deps import get_connection, get_settings
 from lantern.web.imagesearch import (
     DEFAULT_MAX_DISTANCE,
@@ -30,6 +29,7 @@ from lantern.web.imagesearch import (
 )
 from lantern.web.routes.common import render
 from lantern.web.security import image_may_be_shown, is_sha256
+from lantern.web.views.images import image_media_type
 
 router = APIRouter()
 
@@ -41,7 +41,7 @@ def stored_image(connection: Connection, settings: Settings, name: str) -> tuple
     """Path and recorded media type of a servable image, or 404 (never a hint about why)."""
     if not is_sha256(name) or not image_may_be_shown(name, connection.engine):
         raise HTTPException(404, "No such image")
-    media_type = queries.image_media_type(connection, name)
+    media_type = image_media_type(connection, name)
     path = store_path(settings.images_dir, name)
     if media_type is None or not path.is_file():
         raise HTTPException(404, "No such image")

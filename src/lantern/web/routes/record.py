@@ -7,9 +7,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Connection
 
 from lantern.security.web import audit, require
-from lantern.web import queries
 from lantern.web.deps import get_connection
 from lantern.web.routes.common import render
+from lantern.web.views.records import record_detail
 
 router = APIRouter(dependencies=[Depends(require("read"))])
 
@@ -18,7 +18,7 @@ router = APIRouter(dependencies=[Depends(require("read"))])
 def record_page(
     request: Request, source: str, record_id: str, connection: Connection = Depends(get_connection)
 ) -> HTMLResponse:
-    detail = queries.record_detail(connection, source, record_id)
+    detail = record_detail(connection, source, record_id)
     if detail is None:
         raise HTTPException(404, "No such record")
     audit(request, "record.view", f"record:{source}:{record_id}")

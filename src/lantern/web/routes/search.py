@@ -8,9 +8,9 @@ from sqlalchemy.engine import Connection
 
 from lantern.extract import ExtractConfig
 from lantern.security.web import audit, require
-from lantern.web import queries
 from lantern.web.deps import get_connection, get_extract_config
 from lantern.web.routes.common import lenient_filters, lenient_page, lenient_sort, render, search_detail
+from lantern.web.views.search import filter_options, search
 
 router = APIRouter(dependencies=[Depends(require("search"))])
 
@@ -32,9 +32,7 @@ def search_page(
     if has_query:
         audit(request, "search", "records", search_detail(q, filters, sort, params.get("page")))
     result = (
-        queries.search(
-            connection, q, filters, sort=sort, page=lenient_page(params.get("page")), config=config
-        )
+        search(connection, q, filters, sort=sort, page=lenient_page(params.get("page")), config=config)
         if has_query
         else None
     )
@@ -47,7 +45,7 @@ def search_page(
             "filters": filters,
             "sort": sort,
             "result": result,
-            "sites": queries.filter_options(connection, "site"),
-            "cities": queries.filter_options(connection, "city"),
+            "sites": filter_options(connection, "site"),
+            "cities": filter_options(connection, "city"),
         },
     )

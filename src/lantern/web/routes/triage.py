@@ -7,14 +7,14 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Connection
 
 from lantern.security.web import require
-from lantern.web import queries
 from lantern.web.deps import get_connection
 from lantern.web.routes.common import lenient_page, render
+from lantern.web.views.triage import triage
 
 router = APIRouter(dependencies=[Depends(require("read"))])
 
 
 @router.get("/triage", response_class=HTMLResponse)
 def triage_page(request: Request, connection: Connection = Depends(get_connection)) -> HTMLResponse:
-    page = queries.triage(connection, page=lenient_page(request.query_params.get("page")))
+    page = triage(connection, page=lenient_page(request.query_params.get("page")))
     return render(request, "triage.html", {"queue": page})

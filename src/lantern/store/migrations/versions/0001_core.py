@@ -134,7 +134,7 @@ def upgrade() -> None:
 
 def _create_sqlite_fts() -> None:
     # External-content FTS5 table, so the text is stored once. New rows are indexed in bulk by the
-    # writer (``lantern.store.search.index_new_records``), which is four times faster than a per-row
+    # writer (``lantern.store.fulltext.FullText.index_new_records``), which is four times faster than a per-row
     # insert trigger; deletes and text updates are rare and kept in step by triggers.
     op.execute(
         "CREATE VIRTUAL TABLE records_fts USING fts5("
