@@ -46,20 +46,21 @@ def _is_html(content_type: str, payload_start: bytes) -> bool:
     return payload_start.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
 
 
-def _read_bounded(stream: Any) -> tuple[bytes, int, str, bool]:
-    """(kept bytes, full size, sha256, truncated), reading at most MAX_PAGE_BYTES into memory."""
+def _read_bounded(stream: Any, keep: int, limit: int | None = None) -> tuple[bytes, int, str]:
+    """(the first ``keep`` bytes, the full size, its SHA-256) of a stream, up to ``limit`` bytes if given;
+    never more than ``keep`` bytes in memory."""
     digest = hashlib.sha256()
     kept = bytearray()
     size = 0
-    while True:
-        chunk = stream.read(CHUNK)
+    while limit is None or size < limit:
+        chunk = stream.read(CHUNK if limit is None else min(CHUNK, limit - size))
         if not chunk:
             break
         digest.update(chunk)
         size += len(chunk)
-        if len(kept) < MAX_PAGE_BYTES:
-            kept.extend(chunk[: MAX_PAGE_BYTES - len(kept)])
-    return bytes(kept), size, digest.hexdigest(), size > MAX_PAGE_BYTES
+        if len(kept) < keep:
+            kept.extend(chunk[: keep - len(kept)])
+    return bytes(kept), size, digest.hexdigest()
 
 
 def _page(record: Any) -> tuple[str, str] | None:
@@ -147,18 +148,7 @@ def _next_record_start(handle: BinaryIO, after: int) -> int | None:
 def _skipped(handle: BinaryIO, start: int, end: int | None) -> tuple[bytes, int, str]:
     """(kept prefix, size, sha256) of the unreadable bytes from ``start`` to ``end`` (or the end)."""
     handle.seek(start)
-    digest = hashlib.sha256()
-    kept = bytearray()
-    size = 0
-    while end is None or start + size < end:
-        chunk = handle.read(CHUNK if end is None else min(CHUNK, end - start - size))
-        if not chunk:
-            break
-        digest.update(chunk)
-        size += len(chunk)
-        if len(kept) < KEPT_PREFIX_BYTES:
-            kept.extend(chunk[: KEPT_PREFIX_BYTES - len(kept)])
-    return bytes(kept), size, digest.hexdigest()
+    return _read_bounded(handle, KEPT_PREFIX_BYTES, None if end is None else end - start)
 
 
 def read_warc(path: str, base_dir: Path) -> Iterator[RawItem]:
@@ -265,7 +255,8 @@ class _Scan:
                 page = None
         if page is None:
             return None
-        payload, size, sha256, truncated = _read_bounded(record.content_stream())
+        payload, size, sha256 = _read_bounded(record.content_stream(), MAX_PAGE_BYTES)
+        truncated = size > MAX_PAGE_BYTES
         offset = records.get_record_offset()
         if not _is_html(content_type, payload[:64]):
             return None
