@@ -242,8 +242,8 @@ def newlines(folder: Path) -> Case:
 
 
 def big_body(folder: Path) -> Case:
-    """A body just under 1 MB that repeats a contact: stored, with a bounded extraction."""
-    body = ("Call 713-555-0142 or write person@example.com today. " * 20_000)[:990_000]
+    """A 300 kB body that repeats a contact: stored, with a bounded extraction."""
+    body = ("Call 713-555-0142 or write person@example.com today. " * 6_000)[:300_000]
     return Case([_jsonl(folder, "big.jsonl", lines(line(ad(1, body=body)), line(ad(2))))], {"ad-1", "ad-2"})
 
 

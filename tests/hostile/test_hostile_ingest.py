@@ -85,9 +85,9 @@ def test_a_large_repetitive_body_keeps_a_bounded_extraction(
 ) -> None:
     ingest(CASES["big_body"](tmp_path), monkeypatch)
     extracted = stored_rows()["ad-1"]["extracted"]
-    assert len(orjson.dumps(extracted)) < 300_000  # was about 9 MB: one mention per repetition
+    assert len(orjson.dumps(extracted)) < 300_000  # was about 2.7 MB: one mention per repetition
     assert extracted["phones"] == ["+17135550142"] and extracted["emails"] == ["person@example.com"]
-    assert extracted["mentions_dropped"] > 30_000
+    assert extracted["mentions_dropped"] > 10_000
     assert {m["type"] for m in extracted["mentions"]} >= {"phone", "email"}
 
 
