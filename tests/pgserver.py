@@ -194,6 +194,12 @@ class PostgresServer:
         self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
         return self.url(name)
 
+    def new_empty_database(self) -> str:
+        """A fresh database with no schema at all (what ``createdb`` gives an operator)."""
+        name = f"empty_{os.getpid()}_{next(self._counter)}"
+        self._admin(f"CREATE DATABASE {name}")
+        return self.url(name)
+
     def drop_database(self, url: str) -> None:
         """Drop a test's database, closing whatever connections the test's engines left open."""
         name = make_url(url).database

@@ -8,6 +8,7 @@ import typer
 
 from lantern.commands import (
     accounts,
+    backup,
     calibrate,
     cases,
     common,
@@ -51,7 +52,7 @@ def main_options(
 
 
 for module in (demo, accounts, ingest, extract, crawl, link, export, stats, triage, serve, synth, evaluate, calibrate,
-               watch_alerts, csam, cases, spark, config_db):  # fmt: skip
+               watch_alerts, csam, cases, spark, config_db, backup):  # fmt: skip
     module.register(app)
 
 

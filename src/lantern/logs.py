@@ -22,7 +22,13 @@ from lantern.config import Settings
 request_id: ContextVar[str | None] = ContextVar("lantern_request_id", default=None)
 """The id of the web request being served in this context (None outside one)."""
 
-_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
+    "message",
+    "asctime",
+    "color_message",
+}
+"""Record attributes that are not a caller's extra fields (uvicorn's ``color_message`` repeats the message
+with terminal colours)."""
 
 
 class RequestIdFilter(logging.Filter):
@@ -70,13 +76,28 @@ class TextFormatter(logging.Formatter):
         return " ".join([line, *extras, *([f"[{rid}]"] if rid else [])])
 
 
+class StderrHandler(logging.StreamHandler):
+    """A handler on whatever ``sys.stderr`` is when a record is written (tests and tools swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def formatter(settings: Settings) -> logging.Formatter:
     return JsonFormatter() if settings.log_format == "json" else TextFormatter()
 
 
 def configure_logging(settings: Settings) -> None:
     """Send Lantern's and the server's logs to stderr in the configured format and level (idempotent)."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = StderrHandler()
     handler.setFormatter(formatter(settings))
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
@@ -85,6 +106,8 @@ def configure_logging(settings: Settings) -> None:
     handler._lantern = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(settings.log_level)
+    # httpx logs every request's full URL at INFO; webhook URLs can carry their secret in the query.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
 
 
 def uvicorn_log_config(settings: Settings) -> dict[str, Any]:

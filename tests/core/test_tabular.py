@@ -48,3 +48,23 @@ def test_csv_starts_with_a_bom_and_reads_back_as_written_text() -> None:
     assert rows[0] == ["title", "score"]
     assert rows[1][0] == "'" + HOSTILE[0]
     assert rows[2] == ["Café ñandú", "1"]
+
+
+def test_xlsx_keeps_hostile_text_as_inert_strings_and_numbers_as_numbers(tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from lantern.tabular import XLSX_MAX_CELL, write_xlsx
+
+    path = tmp_path / "out.xlsx"
+    rows = [[text, 3, 0.5, None] for text in HOSTILE] + [["bell\x07 and nul\x00", 1, 1.0, "x" * 40_000]]
+    assert write_xlsx(path, ["title", "n", "score", "body"], rows) == len(rows)
+    sheet = load_workbook(path).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0] == ("title", "n", "score", "body")
+    for text, row in zip(HOSTILE, sheet.iter_rows(min_row=2, max_row=len(HOSTILE) + 1), strict=True):
+        assert (row[0].value, row[0].data_type) == (text, "s")  # the text itself, typed as text
+        assert row[0].quotePrefix if is_formula_like(text) else True
+        assert (row[1].value, row[2].value, row[3].value) == (3, 0.5, None)
+    last = values[-1]
+    assert last[0] == "bell\ufffd and nul\ufffd"
+    assert len(last[3]) == XLSX_MAX_CELL and last[3].endswith("characters]")

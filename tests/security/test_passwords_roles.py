@@ -52,6 +52,7 @@ def test_role_matrix() -> None:
         "manage_users": (True, False, False, False),
         "manage_agencies": (True, False, False, False),
         "retention": (True, False, False, False),
+        "metrics": (True, False, False, False),
     }
     assert set(expected) == set(roles.PERMISSIONS)
     for permission, row in expected.items():

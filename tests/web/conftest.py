@@ -24,6 +24,7 @@ from lantern.store.db import open_database
 from lantern.store.schema import networks, records
 from lantern.synth import generate
 from tests.conftest import DATABASES, ad, make_image, write_jsonl
+from tests.web.oidc_provider import CLIENT_ID, CLIENT_SECRET, LoopbackProvider, ServerThread
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 DISGUISED = "seven one three 555 oh one four two"
@@ -232,3 +233,36 @@ def anonymous(app):
     from fastapi.testclient import TestClient
 
     return TestClient(app)
+
+
+# --- single sign-on (test_sso.py, test_sso_browser.py) ---------------------------------------------------
+
+SSO_ROLE_MAP = {"lantern-investigators": "investigator", "lantern-supervisors": "supervisor"}
+
+
+@pytest.fixture(scope="module")
+def provider():
+    made = LoopbackProvider()
+    server = ServerThread(made.app())
+    made.base_url = server.url
+    server.start("/jwks")
+    yield made
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def sso_settings(provider, tmp_path_factory) -> Settings:
+    data = tmp_path_factory.mktemp("sso") / "data"
+    settings = Settings(
+        data_dir=data,
+        oidc_issuer=provider.base_url,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=CLIENT_SECRET,
+        oidc_role_map=SSO_ROLE_MAP,
+        oidc_agency_claim="agency",
+    )
+    engine = open_database(settings.database_url)
+    agency = accounts.create_agency(engine, AGENCY)
+    accounts.create_user(engine, "local-admin", PASSWORD, agency_id=agency, role="admin")
+    engine.dispose()
+    return settings

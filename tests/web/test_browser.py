@@ -287,3 +287,28 @@ def test_analyst_cannot_reveal(anonymous_page) -> None:
     sign_in(tab, ROLE_USERS["analyst"], "/records/example-classifieds/demo-disguised")
     assert tab.locator("img.blurred").count() == 2
     assert tab.locator("button.reveal").first.is_hidden()
+
+
+def test_export_a_network_from_its_page(page, demo_network, tmp_path) -> None:
+    """The analyst's way out: the network page's Export menu downloads the graph and the map."""
+    import networkx as nx
+    import orjson
+
+    page.goto(f"/networks/{demo_network}")
+    page.click(".export-menu summary")
+    shot(page, "network-export.png")
+    with page.expect_download() as graphml:
+        page.click(".export-menu >> text=GraphML")
+    assert graphml.value.suggested_filename == f"network-{demo_network}.graphml"
+    graphml.value.save_as(tmp_path / "n.graphml")
+    graph = nx.read_graphml(tmp_path / "n.graphml")
+    assert sum(1 for _, d in graph.nodes(data=True) if d["type"] == "Ad") == 3 and nx.is_connected(graph)
+    with page.expect_download() as geojson:
+        page.click(".export-menu >> text=Itinerary (GeoJSON)")
+    geojson.value.save_as(tmp_path / "n.geojson")
+    stops = [
+        f
+        for f in orjson.loads((tmp_path / "n.geojson").read_bytes())["features"]
+        if f["properties"]["kind"] == "stop"
+    ]
+    assert [s["properties"]["name"] for s in stops][:3] == ["Houston", "Dallas", "Austin"]

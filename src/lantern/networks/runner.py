@@ -13,6 +13,7 @@ whose members do not point at them yet.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -297,7 +298,29 @@ def run_link(
         summary.networks_total = connection.execute(select(func.count()).select_from(networks)).scalar_one()
     pending_path(settings).unlink(missing_ok=True)
     summary.seconds = time.perf_counter() - started
+    _record_run(settings, summary)
     return summary
+
+
+LAST_RUN_FILE = "link-last-run.json"
+
+
+def _record_run(settings: Settings, summary: LinkRunSummary) -> None:
+    """When the last link run finished, how long it took and what it linked (``/metrics`` reads it)."""
+    path = settings.data_dir / LAST_RUN_FILE
+    record = {"finished_at": time.time(), "seconds": round(summary.seconds, 3), "mode": summary.mode,
+              "linked": summary.linked, "networks": summary.networks_total}  # fmt: skip
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(record))
+    os.replace(temporary, path)
+
+
+def last_run(settings: Settings) -> dict[str, Any] | None:
+    """What :func:`_record_run` wrote after the last link run, or None before the first."""
+    try:
+        return json.loads((settings.data_dir / LAST_RUN_FILE).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _link_records(

@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, str] = {
     "manage_users": "create, disable and reset users; manage their API tokens",
     "manage_agencies": "create agencies",
     "retention": "run the retention purge",
+    "metrics": "read the server's operational figures (/metrics, for Prometheus)",
 }
 
 _MATRIX: dict[str, frozenset[str]] = {
@@ -38,6 +39,7 @@ SCOPES: dict[str, str] = {
     "export": "export",
     "write": "change cases and watchlists",
     "admin": "administration (users, agencies, audit, retention)",
+    "metrics": "operational figures only (/metrics): what a Prometheus scraper needs",
 }
 PERMISSION_SCOPE: dict[str, str] = {
     "read": "read",
@@ -50,6 +52,7 @@ PERMISSION_SCOPE: dict[str, str] = {
     "manage_users": "admin",
     "manage_agencies": "admin",
     "retention": "admin",
+    "metrics": "metrics",
 }
 
 

@@ -350,19 +350,26 @@ def login(
     if not result.ok or result.user is None:
         _throttle(request).failed(ip)
         return result
+    start_session(request, response, result.user.id)
+    return result
+
+
+def start_session(request: Request, response: Response, user_id: int) -> None:
+    """End the browser's old session, if any, start one for ``user_id`` and set its cookie (after a
+    password sign-in or a single sign-on)."""
+    cfg = config(request)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         sessions.revoke(_engine(request), old)
     new = sessions.create(
         _engine(request),
-        result.user.id,
-        ip=ip,
+        user_id,
+        ip=client_ip(request) or "unknown",
         user_agent=request.headers.get("user-agent"),
         policy=cfg.session_policy,
         clock=cfg.clock,
     )
     set_session_cookie(request, response, new)
-    return result
 
 
 def logout(request: Request, response: Response) -> None:

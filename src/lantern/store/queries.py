@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from lantern.store.schema import (
     entities,
@@ -49,13 +50,14 @@ def capped_count(connection: Connection, stmt: Select, *, newest_first: bool = F
     return min(capped, TOTAL_CAP), capped > TOTAL_CAP
 
 
-def iter_records(connection: Connection) -> Iterator[dict[str, Any]]:
-    """Every stored record (current revision) in primary-key order, fetched in bounded chunks."""
+def iter_records(connection: Connection, *where: ColumnElement[bool]) -> Iterator[dict[str, Any]]:
+    """Every stored record (current revision) matching ``where``, in primary-key order, fetched in
+    bounded chunks."""
     last = 0
     while True:
         rows = (
             connection.execute(
-                select(records).where(records.c.id > last).order_by(records.c.id).limit(STREAM_CHUNK)
+                select(records).where(records.c.id > last, *where).order_by(records.c.id).limit(STREAM_CHUNK)
             )
             .mappings()
             .all()

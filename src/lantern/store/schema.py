@@ -218,6 +218,18 @@ users = Table(
     Index("ix_users_agency", "agency_id"),
 )
 
+# Single sign-on (migration 0016): the OpenID Connect identity of users created at their first SSO sign-in.
+sso_identities = Table(
+    "sso_identities",
+    metadata,
+    Column("issuer", String(500), primary_key=True),
+    Column("subject", String(255), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sso_identities_user", "user_id"),
+)
+
 sessions = Table(
     "sessions",
     metadata,

@@ -20,10 +20,26 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lantern.config import Settings, load_settings
 from lantern.extract import ExtractConfig
+from lantern.metrics import Metrics
 from lantern.store.db import open_database
+from lantern.web import observe
 from lantern.web.deps import GUARDED
 from lantern.web.imagesearch import PhashIndex
-from lantern.web.routes import account, api, audit, entities, images, network, record, search, triage
+from lantern.web.links import link_cache_of
+from lantern.web.observe import ObserveMiddleware
+from lantern.web.routes import (
+    account,
+    api,
+    audit,
+    entities,
+    exports,
+    images,
+    network,
+    record,
+    search,
+    sso,
+    triage,
+)
 from lantern.web.routes.common import account_context
 from lantern.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from lantern.web.templating import build_templates
@@ -48,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = open_database(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
+    app.state.metrics = Metrics(engine, settings, lambda: link_cache_of(app.state).loaded)
     app.state.extract_config = ExtractConfig(default_region=settings.default_region)
     app.state.templates = build_templates()
     app.state.phash_index = PhashIndex(engine)
@@ -55,9 +72,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Sign-in pages guard themselves (the form is public); everything else needs a signed-in principal,
     # CSRF on state-changing requests, and per route the permission roles.py gives it.
     app.include_router(account.router, include_in_schema=False)
+    app.include_router(sso.router, include_in_schema=False)
     for module in (search, record, network, triage, entities, images, audit):
         app.include_router(module.router, dependencies=GUARDED, include_in_schema=False)
     app.include_router(api.router, prefix="/api", dependencies=GUARDED, tags=["api"])
+    app.include_router(exports.router, prefix="/api", dependencies=GUARDED, tags=["export"])
+    app.include_router(observe.router, dependencies=GUARDED[:1])  # /readyz is public, /metrics guards itself
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)
@@ -94,4 +114,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_image_bytes + 1024 * 1024)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(ObserveMiddleware)
     return app

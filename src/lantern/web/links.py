@@ -66,6 +66,11 @@ def link_cache(request: Request) -> LinkCache:
     return _app_link_cache(request.app.state)
 
 
+def link_cache_of(state: Any) -> LinkCache:
+    """The cache of the app whose ``app.state`` this is."""
+    return _app_link_cache(state)
+
+
 def _app_link_cache(state: Any) -> LinkCache:
     cache = getattr(state, "link_cache", None)
     if cache is None:

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lantern.security import accounts, passwords, sessions
 from lantern.security.web import (
     Principal,
+    app_settings,
     config,
     current_principal,
     get_principal,
@@ -54,10 +55,12 @@ def safe_next(value: str | None) -> str:
 
 
 def _login_page(request: Request, *, next_url: str, error: str | None, username: str = "", status: int = 200):
+    settings = app_settings(request)
+    sso = settings.oidc_button if settings.oidc_enabled else None
     return render(
         request,
         "login.html",
-        {"next": next_url, "error": error, "username": username[:150]},
+        {"next": next_url, "error": error, "username": username[:150], "sso_button": sso},
         status_code=status,
     )
 

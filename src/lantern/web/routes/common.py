@@ -32,6 +32,7 @@ def account_context(request: Request) -> dict[str, Any]:
         "csrf_token": (csrf_token(request) or "") if session else "",
         "can_reveal": bool(principal and principal.can("reveal_image")),
         "can_audit": bool(principal and principal.can("audit_agency")),
+        "can_export": bool(principal and principal.can("export")),
     }
 
 

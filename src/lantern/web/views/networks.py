@@ -17,6 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from lantern.networks.inputs import city_of, record_key
+from lantern.networks.itinerary import first_place
+from lantern.networks.itinerary import stops as itinerary_stops
 from lantern.store.schema import entities, images, networks, record_images, records, suppressed_hubs
 from lantern.web.links import LinkCache, explain_many, key_href, templates_of
 from lantern.web.models import (
@@ -290,47 +292,9 @@ def _uses_of(found: NetworkRows, image_hubs: set[str]) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------- itinerary
 
 
-def _first_location(extracted: dict[str, Any]) -> dict[str, Any] | None:
-    for place in extracted.get("locations") or []:
-        if not isinstance(place, dict):
-            continue
-        lat, lon = place.get("lat"), place.get("lon")
-        if (
-            isinstance(lat, (int, float))
-            and isinstance(lon, (int, float))
-            and -90 <= lat <= 90
-            and -180 <= lon <= 180
-        ):
-            return place
-    return None
-
-
 def itinerary(rows: list[dict[str, Any]]) -> list[ItineraryStop]:
     """Postings in time order, consecutive ones in the same place merged into one stop."""
-    out: list[ItineraryStop] = []
-    dated = sorted(rows, key=lambda r: (r["posted_at"] is None, r["posted_at"] or datetime.min))
-    for row in dated:
-        place = _first_location(row["extracted"])
-        if place is None:
-            continue
-        name = str(place.get("name") or "?")
-        if out and out[-1].name == name and out[-1].admin1 == place.get("admin1"):
-            out[-1].count += 1
-            out[-1].last_seen = row["posted_at"] or out[-1].last_seen
-            continue
-        out.append(
-            ItineraryStop(
-                name=name,
-                admin1=str(place["admin1"]) if place.get("admin1") else None,
-                country=str(place["country"]) if place.get("country") else None,
-                lat=float(place["lat"]),
-                lon=float(place["lon"]),
-                first_seen=row["posted_at"],
-                last_seen=row["posted_at"],
-                count=1,
-            )
-        )
-    return out
+    return [ItineraryStop(**vars(stop)) for stop in itinerary_stops(rows)]
 
 
 def stops(summary_: dict[str, Any], rows: list[dict[str, Any]]) -> list[ItineraryStop]:
@@ -338,7 +302,7 @@ def stops(summary_: dict[str, Any], rows: list[dict[str, Any]]) -> list[Itinerar
     the extractor found for that city in the members' ads."""
     places: dict[str, dict[str, Any]] = {}
     for row in rows:
-        place = _first_location(row["extracted"])
+        place = first_place(row["extracted"])
         if place is not None:
             places.setdefault(city_of(row) or "", place)
     out = []
