@@ -62,7 +62,7 @@ def test_role_matrix() -> None:
 
 def test_scopes_cover_permissions_and_respect_the_role() -> None:
     assert roles.scope_allows({"search"}, "search") and not roles.scope_allows({"search"}, "export")
-    assert roles.scope_allows({"read"}, "reveal_image")
+    assert roles.scope_allows({"write"}, "reveal_image") and not roles.scope_allows({"read"}, "reveal_image")
     assert roles.useful_scopes("analyst") == {"read", "search"}
     assert "admin" in roles.useful_scopes("supervisor")  # reading the own agency's audit log
     assert "export" not in roles.useful_scopes("analyst")

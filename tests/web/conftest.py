@@ -29,6 +29,9 @@ from tests.web.oidc_provider import CLIENT_ID, CLIENT_SECRET, LoopbackProvider, 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 DISGUISED = "seven one three 555 oh one four two"
 DEMO_SOURCE = "example-classifieds"
+CYRILLIC = "Новая девушка в городе"
+THAI = "น้องใหม่ในเมือง"
+EMOJI_PHONE = "214✨555✨0166"
 SYNTHETIC = 240
 
 
@@ -78,6 +81,23 @@ def hostile_records(folder: Path) -> list[dict]:
             location="Austin, TX",
             posted_at="2026-03-08T10:00:00Z",
             images=["img/demo-c.png"],
+        ),
+        # A second network, written in Russian and Thai, around a phone one ad disguises with emoji.
+        ad(
+            905,
+            id="lena-cyrillic",
+            title="Лена, Даллас",
+            body=f"<p>{CYRILLIC}<br>Пишите {EMOJI_PHONE}<br/>Только серьёзные</p>",
+            location="Dallas, TX",
+            posted_at="2026-03-10T10:00:00Z",
+        ),
+        ad(
+            906,
+            id="lena-thai",
+            title="Lena in Fort Worth",
+            body=f"{THAI}<br>โทร 214-555-0166<br>ยินดีต้อนรับ",
+            location="Fort Worth, TX",
+            posted_at="2026-03-12T10:00:00Z",
         ),
     ]
 

@@ -5,7 +5,9 @@
 Builds the demo world with ``lantern demo --no-serve`` when the folder holds none, serves the app on a
 free local port, and photographs the pages investigators use most: search by a disguised phone, a
 record with its network's indicators, the largest network, triage, image search, an entity, the
-suppressed hubs, the sign-in page and the supervisor's audit log. It signs in through the form as the
+suppressed hubs, the sign-in page and the supervisor's audit log; then the investigator's workspace:
+Today, the networks list, triage after reviewing a row and adding one to a new case, the network added
+to that case, and the case page with a note. It signs in through the form as the
 demo's ``demo`` supervisor, whose password it first sets to a fresh random one (the demo printed the
 original; this folder is a throw-away demo). Not a test (nothing is asserted beyond the pages loading).
 """
@@ -204,8 +206,45 @@ def main() -> None:
         page.click("text=Verify chain")
         page.wait_for_selector(".verify-result")
         shot("audit.png")
+
+        _workspace(page, shot, chosen)
         browser.close()
     server.should_exit = True
+
+
+def _workspace(page: Any, shot: Any, chosen: dict[str, Any]) -> None:
+    """Today, networks, the triage workflow and a case, made through the pages as an investigator would."""
+    page.goto("/networks?sort=minor")
+    shot("networks.png")
+    page.goto("/triage")
+    page.keyboard.press("r")
+    page.wait_for_selector(".notice")
+    page.keyboard.press("x")
+    page.select_option("#add-to-case select.case-choice", "new")
+    page.fill("#add-to-case input[name=title]", "Likely-minor network, East Coast (demo)")
+    page.click("#add-to-case button.add-button")
+    page.wait_for_selector(".notice a")
+    case_href = page.get_attribute(".notice a", "href")
+    shot("triage-workflow.png")
+    page.goto(network_url(chosen["network"]))
+    page.select_option("#add-network select.case-choice", case_href.rsplit("/", 1)[1])
+    page.click("#add-network button.add-button")
+    page.wait_for_selector(".notice")
+    page.goto(chosen["record"])  # and one record by hand, so the case shows both kinds
+    page.select_option("#add-to-case select.case-choice", case_href.rsplit("/", 1)[1])
+    page.click("#add-to-case button.add-button")
+    page.wait_for_selector(".notice")
+    page.goto(case_href)
+    page.fill(
+        ".note-form textarea",
+        "Same phone on three sites; the likely-minor network joins through a shared picture.",
+    )
+    page.click(".note-form button")
+    page.wait_for_selector(".note-text")
+    page.goto(case_href)
+    shot("case.png")
+    page.goto("/")
+    shot("today.png")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/logout"): SESSION,
     ("GET", "/account/password"): SESSION,
     ("POST", "/account/password"): SESSION,
-    ("GET", "/"): "search",
+    ("GET", "/"): "read",
     ("GET", "/search"): "search",
     ("GET", "/image-search"): "search",
     ("POST", "/image-search"): "search",
@@ -54,9 +54,47 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/entities/{kind}/{value:path}"): "read",
     ("POST", "/api/images/search"): "search",
     ("POST", "/api/images/{sha256}/reveal"): "reveal_image",
+    ("GET", "/networks"): "read",
+    ("GET", "/cases"): "read",
+    ("POST", "/cases"): "case_write",
+    ("POST", "/cases/add"): "case_write",
+    ("GET", "/cases/{case_id}"): "read",
+    ("POST", "/cases/{case_id}/notes"): "case_write",
+    ("POST", "/cases/{case_id}/update"): "case_write",
+    ("GET", "/cases/{case_id}/export"): "export",
+    ("POST", "/review"): "case_write",
+    ("POST", "/feedback"): "case_write",
+    ("GET", "/api/today"): "read",
+    ("GET", "/api/networks"): "read",
+    ("GET", "/api/triage/queue"): "read",
+    ("POST", "/api/review"): "case_write",
+    ("GET", "/api/cases"): "read",
+    ("POST", "/api/cases"): "case_write",
+    ("GET", "/api/cases/{case_id}"): "read",
+    ("PATCH", "/api/cases/{case_id}"): "case_write",
+    ("POST", "/api/cases/{case_id}/items"): "case_write",
+    ("POST", "/api/cases/{case_id}/notes"): "case_write",
+    ("POST", "/api/feedback"): "case_write",
+    ("GET", "/api/cases/{case_id}/export"): "export",
     ("GET", "/api/export/networks/{network_id}"): "export",
     ("GET", "/api/export/cases/{case_id}"): "export",
     ("GET", "/api/export/ads"): "export",
+}
+RECORD = {"source": DEMO_SOURCE, "id": "demo-minor"}
+JSON_BODIES = {
+    "/api/review": {"record": RECORD, "state": "new"},
+    "/api/cases": {"title": "Route matrix (fictional)"},
+    "/items": {"records": [RECORD]},
+    "/notes": {"text": "A note from the route matrix."},
+    "/api/feedback": {"record": RECORD, "kind": "lead", "verdict": "correct"},
+}
+FORM_BODIES = {
+    "/cases": {"title": "Route matrix (fictional)"},
+    "/cases/add": {"case": "new", "title": "Route matrix (fictional)", "record": f"{DEMO_SOURCE}/demo-minor"},
+    "/notes": {"text": "A note from the route matrix."},
+    "/update": {"status": "active"},
+    "/review": {"record": f"{DEMO_SOURCE}/demo-minor", "state": "new"},
+    "/feedback": {"record": f"{DEMO_SOURCE}/demo-minor", "kind": "minor", "verdict": "incorrect"},
 }
 
 PRINCIPALS = ("anonymous", *roles.ROLES, "other", "token-all", "token-read")
@@ -95,7 +133,9 @@ def test_every_route_is_in_the_matrix(app) -> None:
 def fill(client, demo_network) -> dict[str, str]:
     record = client.get(f"/api/records/{DEMO_SOURCE}/demo-plain").json()
     sha = record["images"][0]["sha256"]
+    case = client.post("/api/cases", json={"title": "Matrix case (fictional)"}).json()["id"]
     return {
+        "{case_id}": str(case),
         "{source}": DEMO_SOURCE,
         "{record_id:path}": "demo-minor",
         "{network_id:path}": demo_network,
@@ -104,7 +144,6 @@ def fill(client, demo_network) -> dict[str, str]:
         "{value:path}": "+17135550142",
         "{name}": sha,
         "{sha256}": sha,
-        "{case_id}": "1",
     }
 
 
@@ -150,6 +189,12 @@ def call(client: TestClient, method: str, path: str, upload: bytes):
         return None  # signing out would end the shared session; covered in test_accounts
     if path == "/account/password" and method == "POST":
         kwargs["data"] = {"current": "wrong", "new": "x", "confirm": "y"}
+    if method in ("POST", "PATCH") and path.startswith("/api/"):
+        kwargs["json"] = next(
+            (b for end, b in JSON_BODIES.items() if path.endswith(end)), {"status": "active"}
+        )
+    elif method == "POST" and "files" not in kwargs and "data" not in kwargs:
+        kwargs["data"] = next((b for end, b in FORM_BODIES.items() if path.endswith(end)), None)
     return client.request(method, path, **kwargs)
 
 
@@ -199,6 +244,7 @@ def test_denials_are_audited_and_logs_stay_in_their_agency(clients, people, web_
     own = clients["supervisor"].get("/audit").text
     assert "analyst1" in own and "access.denied" in own and "other-supervisor" not in own
     # only admins (audit_all) can widen the view to every agency
+    clients["other"].get("/search", params={"q": "harbour"})  # the newest entry is theirs
     assert "other-supervisor" not in clients["supervisor"].get("/audit?scope=all").text
     assert "other-supervisor" in clients["admin"].get("/audit?scope=all").text
 
@@ -209,7 +255,9 @@ def test_csrf_required_for_cookie_sessions_not_tokens(app, client, people, fill)
     assert bare.post(reveal).status_code == 403
     assert bare.post(reveal, headers={"X-CSRF-Token": "forged"}).status_code == 403
     assert client.post(reveal).status_code == 204  # the fixture sends the page's token
-    token = TestClient(app, headers={"Authorization": f"Bearer {people.tokens['read']}"})
-    assert token.post(reveal).status_code == 204
+    read_only = TestClient(app, headers={"Authorization": f"Bearer {people.tokens['read']}"})
+    assert read_only.post(reveal).status_code == 403  # revealing is an audited act: the write scope
+    every_scope = TestClient(app, headers={"Authorization": f"Bearer {people.tokens['all']}"})
+    assert every_scope.post(reveal).status_code == 204
     bad = TestClient(app, headers={"Authorization": "Bearer lt_not-a-token"}, cookies=dict(client.cookies))
     assert bad.get("/api/triage").status_code == 401  # an invalid bearer never falls back to the cookie

@@ -44,4 +44,4 @@ def test_api_conforms(app, people) -> None:
             assert response.status_code not in (401, 403), (case.path, response.status_code)
 
         run()
-    assert len(seen) == 12, seen
+    assert len(seen) == 24, seen

@@ -18,6 +18,7 @@ from lantern.commands.common import console, database_from, errors
 from lantern.commands.watch_alerts import cli_actor
 from lantern.evidence.bundle import export_case
 from lantern.instants import format_instant
+from lantern.networks.runner import current_result
 from lantern.security.accounts import User, agency_id_by_name, get_user
 
 cases_app = typer.Typer(
@@ -213,9 +214,12 @@ def export(
     settings, engine = database_from(ctx)
     acting = _user(engine, user)
     target = out or Path(f"case-{case_id}.zip")
+    linked = current_result(settings)
+    explain = (lambda founder, keys: linked.explain_from(founder, keys, 2000)) if linked is not None else None
     try:
         result = export_case(engine, case_id, target, images_dir=settings.images_dir, user_id=_uid(acting),
-                             exported_by=acting.username if acting else None, actor=cli_actor())  # fmt: skip
+                             exported_by=acting.username if acting else None, actor=cli_actor(),
+                             explain=explain)  # fmt: skip
     except service.CaseError as error:
         raise _fail(str(error)) from error
     console.print(f"wrote {result.path}: {result.records} records, {result.images} images, "

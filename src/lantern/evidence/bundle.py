@@ -16,7 +16,6 @@ matched to the log entry.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -29,10 +28,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from lantern.evidence.gather import CaseEvidence, gather, itinerary
+from lantern.evidence.gather import CaseEvidence, Explain, city_stops, gather, itinerary
 from lantern.evidence.pdf import write_pdf
-from lantern.instants import stated_iso
 from lantern.security import audit
+from lantern.tabular import write_csv
 
 EXTENSIONS = {
     "image/jpeg": "jpg",
@@ -43,7 +42,7 @@ EXTENSIONS = {
     "image/tiff": "tif",
 }
 CSV_FIELDS = ["pk", "source", "record_id", "revision", "url", "title", "posted_at", "collected_at", "location",
-              "author", "network_id", "trafficking_score", "minor_score", "content_sha256", "phones", "emails",
+              "author", "network_id", "in_case", "trafficking_score", "minor_score", "content_sha256", "phones", "emails",
               "handles", "image_sha256s", "csam_flagged"]  # fmt: skip
 
 
@@ -82,42 +81,43 @@ def _case_json(evidence: CaseEvidence) -> bytes:
         "exported_at": datetime.now(UTC).isoformat(),
         "case": {k: v for k, v in evidence.case.items() if k != "records"},
         "itinerary": itinerary(evidence.records),
+        "city_stops": city_stops(evidence.records),
         "links": [{"record_a": a, "record_b": b, "shared": why} for a, b, why in evidence.links],
+        "evidence_paths": {
+            key: {
+                "founder": founder,
+                "hops": None
+                if hops is None
+                else [
+                    {"from": h.source, "to": h.target, "kind": h.kind, "evidence": h.evidence} for h in hops
+                ],
+            }
+            for key, (founder, hops) in evidence.paths.items()
+        },
         "records": records,
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=_json_default).encode()
 
 
 def _csv(evidence: CaseEvidence) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_FIELDS)
-    writer.writeheader()
+    """One row per record through the formula-safe writer (``lantern.tabular``): ad text that starts with
+    ``=``, ``+``, ``-`` or ``@`` cannot run as a spreadsheet formula."""
+    rows = []
     for row in evidence.records:
         kinds: dict[str, list[str]] = {}
         for kind, value in row["entities"]:
             kinds.setdefault(kind, []).append(value)
-        writer.writerow(
-            {
-                "pk": row["id"], "source": row["source"], "record_id": row["record_id"],
-                "revision": row["revision"], "url": row["url"], "title": _csv_safe(row["title"]),
-                "posted_at": stated_iso(row["posted_at"], row["posted_at_offset"]) or "",
-                "collected_at": stated_iso(row["collected_at"], row["collected_at_offset"]) or "",
-                "location": _csv_safe(row["location"]), "author": _csv_safe(row["author"]),
-                "network_id": row["network_id"], "trafficking_score": row["trafficking_score"],
-                "minor_score": row["minor_score"], "content_sha256": row["content_sha256"],
-                "phones": " ".join(kinds.get("phone", [])), "emails": " ".join(kinds.get("email", [])),
-                "handles": " ".join(kinds.get("handle", [])),
-                "image_sha256s": " ".join(i["sha256"] for i in row["images"]),
-                "csam_flagged": row["id"] in evidence.flagged_records,
-            }
+        rows.append(
+            [row["id"], row["source"], row["record_id"], row["revision"], row["url"], row["title"],
+             row["posted_at"], row["collected_at"], row["location"], row["author"], row["network_id"],
+             "attached" if row.get("via_network") is None else f"via {row['via_network']}",
+             row["trafficking_score"], row["minor_score"], row["content_sha256"], " ".join(kinds.get("phone", [])),
+             " ".join(kinds.get("email", [])), " ".join(kinds.get("handle", [])),
+             " ".join(i["sha256"] for i in row["images"]), row["id"] in evidence.flagged_records]
         )  # fmt: skip
-    return out.getvalue().encode()
-
-
-def _csv_safe(value: Any) -> str:
-    """Ad text opened in a spreadsheet must not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    out = io.StringIO()
+    write_csv(out, CSV_FIELDS, rows)
+    return out.getvalue().encode("utf-8")
 
 
 def export_case(
@@ -130,9 +130,11 @@ def export_case(
     agency_id: int | None = None,
     exported_by: str | None = None,
     actor: dict[str, Any] | None = None,
+    explain: Explain | None = None,
 ) -> ExportResult:
-    """Write the zipped bundle to ``out`` and audit the export."""
-    evidence = gather(engine, case_id, images_dir)
+    """Write the zipped bundle to ``out`` and audit the export (``explain``, when the linker's state is
+    loaded, gives each network member its evidence path)."""
+    evidence = gather(engine, case_id, images_dir, explain)
     files: dict[str, bytes | Path] = {}
     with TemporaryDirectory() as work:
         pdf_path = Path(work) / "report.pdf"

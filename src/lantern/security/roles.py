@@ -34,17 +34,17 @@ _MATRIX: dict[str, frozenset[str]] = {
 # Which API-token scope a permission needs. A token works only where both its scope and its user's
 # *current* role allow, so a token never outlives a demotion.
 SCOPES: dict[str, str] = {
-    "read": "read records and networks, reveal images",
+    "read": "read records, networks and cases (images blurred)",
     "search": "search the corpus",
     "export": "export",
-    "write": "change cases and watchlists",
+    "write": "change cases, triage state, feedback and watchlists; reveal images (an audited act)",
     "admin": "administration (users, agencies, audit, retention)",
     "metrics": "operational figures only (/metrics): what a Prometheus scraper needs",
 }
 PERMISSION_SCOPE: dict[str, str] = {
     "read": "read",
     "search": "search",
-    "reveal_image": "read",
+    "reveal_image": "write",
     "export": "export",
     "case_write": "write",
     "audit_agency": "admin",

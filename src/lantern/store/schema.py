@@ -2,7 +2,7 @@
 
 Written with SQLAlchemy Core types that both SQLite and PostgreSQL support. Full-text search lives
 outside this metadata (an FTS5 table on SQLite, a tsvector column on PostgreSQL) because it is
-dialect-specific; see ``migrations`` and ``search.py``.
+dialect-specific; see ``migrations`` and ``fulltext.py``.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ records = Table(
     Column("collected_at_offset", SmallInteger),
     UniqueConstraint("source", "record_id", name="uq_records_source_record_id"),
     Index("ix_records_posted_at", "posted_at"),
+    Index("ix_records_first_ingested_at", "first_ingested_at"),
     Index("ix_records_network_id", "network_id"),
     Index("ix_records_risk", "minor_score", "trafficking_score", "id"),
     Index("ix_records_source_kind", "source", "kind"),
@@ -279,6 +280,10 @@ audit_log = Table(
     Index("ix_audit_log_agency_id", "agency_id", "id"),
     Index("ix_audit_log_at", "at"),
 )
+# A case's timeline is its audit entries (``target = 'case:N'``); targets are bounded text, so the index
+# holds their first 100 characters (a btree entry must stay small on PostgreSQL).
+AUDIT_TARGET_PREFIX = func.substr(audit_log.c.target, 1, 100)
+Index("ix_audit_log_target", AUDIT_TARGET_PREFIX, audit_log.c.id)
 
 # Minimal hold table so retention can never purge case evidence. The cases issue adds ``cases`` and a
 # foreign key from ``case_id``; RESTRICT makes deleting a held record fail in the database itself.
@@ -290,6 +295,7 @@ case_records = Table(
     Column("agency_id", Integer, ForeignKey("agencies.id"), nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False),
     Column("added_by", Integer),
+    Column("via_network", String(80)),  # pulled in by this attached network; NULL: attached by hand
     Index("ix_case_records_record", "record_pk"),
 )
 
@@ -430,7 +436,8 @@ feedback = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("case_id", Integer, ForeignKey("cases.id", ondelete="SET NULL")),
-    Column("record_pk", Integer, ForeignKey("records.id", ondelete="CASCADE"), nullable=False),
+    Column("record_pk", Integer, ForeignKey("records.id", ondelete="CASCADE")),  # or network_id
+    Column("network_id", String(80)),
     Column("user_id", Integer),
     Column("agency_id", Integer, nullable=False),
     Column("kind", String(12), nullable=False),  # extraction | indicator | outcome
@@ -443,4 +450,40 @@ feedback = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_feedback_record", "record_pk"),
     Index("ix_feedback_case", "case_id"),
+    Index("ix_feedback_network", "network_id"),
+)
+
+
+def _review_table(name: str, key: Column) -> Table:
+    """Triage state per agency: one row per record or network an agency reviewed, dismissed, escalated
+    or assigned; no row means "new"."""
+    return Table(
+        name,
+        metadata,
+        Column("agency_id", Integer, ForeignKey("agencies.id"), primary_key=True),
+        key,
+        Column("state", String(12), nullable=False),  # new | reviewed | dismissed | escalated
+        Column("assignee_id", Integer, ForeignKey("users.id")),
+        Column("updated_by", Integer),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+    )
+
+
+record_reviews = _review_table(
+    "record_reviews",
+    Column("record_pk", Integer, ForeignKey("records.id", ondelete="CASCADE"), primary_key=True),
+)
+network_reviews = _review_table("network_reviews", Column("network_id", String(80), primary_key=True))
+
+# What the user had seen when they last opened Today: the visit before this one (``since_*``) is what
+# "new since your last visit" is measured from; record ids grow with collection, so a mark is the
+# highest record id then.
+user_visits = Table(
+    "user_visits",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("visit_at", DateTime(timezone=True), nullable=False),
+    Column("visit_mark", Integer, nullable=False),
+    Column("since_at", DateTime(timezone=True)),
+    Column("since_mark", Integer),
 )

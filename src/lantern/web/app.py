@@ -31,6 +31,7 @@ from lantern.web.routes import (
     account,
     api,
     audit,
+    cases,
     entities,
     exports,
     images,
@@ -38,7 +39,9 @@ from lantern.web.routes import (
     record,
     search,
     sso,
+    today,
     triage,
+    workspace_api,
 )
 from lantern.web.routes.common import account_context
 from lantern.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -73,9 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # CSRF on state-changing requests, and per route the permission roles.py gives it.
     app.include_router(account.router, include_in_schema=False)
     app.include_router(sso.router, include_in_schema=False)
-    for module in (search, record, network, triage, entities, images, audit):
+    for module in (search, record, network, triage, entities, images, audit, today, cases):
         app.include_router(module.router, dependencies=GUARDED, include_in_schema=False)
     app.include_router(api.router, prefix="/api", dependencies=GUARDED, tags=["api"])
+    app.include_router(workspace_api.router, prefix="/api", dependencies=GUARDED, tags=["api"])
     app.include_router(exports.router, prefix="/api", dependencies=GUARDED, tags=["export"])
     app.include_router(observe.router, dependencies=GUARDED[:1])  # /readyz is public, /metrics guards itself
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

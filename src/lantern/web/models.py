@@ -63,6 +63,7 @@ class Reason(BaseModel):
     span: tuple[int, int] | None = None
     text: str | None = None
     score: str | None = Field(default=None, description="Which score it adds to: trafficking or minor")
+    source: str | None = Field(default=None, description="The research that supports the rule")
     path: list[PathStep] = Field(
         default_factory=list,
         description="For a propagated indicator: the records and evidence it came through",
@@ -411,3 +412,245 @@ class ImageSearchResponse(BaseModel):
     max_distance: int
     images_indexed: int
     matches: list[ImageMatch]
+
+
+# --------------------------------------------------------------------------- the investigator's workspace
+
+ReviewStateName = Literal["new", "reviewed", "dismissed", "escalated"]
+NetworkSort = Literal["minor", "trafficking", "size", "last_seen", "first_seen", "grew"]
+
+
+class ScoreTerm(BaseModel):
+    """One rule's log-odds points in a score (each rule counts once, at its first firing's weight)."""
+
+    id: str
+    name: str
+    weight: float
+    origin: Literal["record", "network"]
+    source: str | None = None
+
+
+class ScoreBreakdown(BaseModel):
+    """How weights become a score: logistic(bias + the sum of the rules' points)."""
+
+    score: Literal["trafficking", "minor"]
+    bias: float
+    terms: list[ScoreTerm]
+    logit: float
+    computed: float = Field(description="logistic(logit)")
+    stored: float = Field(description="The stored score (a network member's adds its group's evidence)")
+
+
+class ReviewState(BaseModel):
+    state: ReviewStateName = "new"
+    assignee: str | None = None
+    updated_by: str | None = None
+    updated_at: UtcDateTime | None = None
+
+
+class TriageFilters(SearchFilters):
+    max_trafficking: float | None = Field(default=None, ge=0, le=1)
+    max_minor: float | None = Field(default=None, ge=0, le=1)
+    state: Literal["queue", "all", "new", "reviewed", "dismissed", "escalated", "mine"] = "queue"
+
+
+class TriageRow(BaseModel):
+    """One row of the grouped queue: a network (its best record, its own scores and reasons, the other
+    members the queue holds) or a record in no network."""
+
+    network_id: str | None
+    network_size: int = 0
+    network_trafficking: float = 0.0
+    network_minor: float = 0.0
+    network_indicators: list[IndicatorGroup] = Field(default_factory=list)
+    best: RecordSummary
+    breakdown: list[ScoreBreakdown] = Field(default_factory=list)
+    others: list[RecordSummary] = Field(
+        default_factory=list, description="Other members in this page's window"
+    )
+    review: ReviewState = Field(default_factory=ReviewState)
+
+
+class TriageQueue(BaseModel):
+    filters: TriageFilters
+    page: int
+    page_size: int
+    has_next: bool
+    next_after: str | None = Field(default=None, description="Cursor of the next page")
+    rows: list[TriageRow]
+
+
+class NetworkListItem(BaseModel):
+    id: str
+    size: int
+    trafficking_score: float
+    minor_score: float
+    first_seen: str | None
+    last_seen: str | None
+    cities: list[str]
+    sites: list[str]
+    grew: int = Field(0, description="Records it gained since the given time")
+    review: ReviewState = Field(default_factory=ReviewState)
+
+
+class NetworkList(BaseModel):
+    sort: NetworkSort
+    page: int
+    page_size: int
+    has_next: bool
+    total: int
+    networks: list[NetworkListItem]
+
+
+class CaseSummary(BaseModel):
+    id: int
+    title: str
+    status: str
+    assignee: str | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    record_count: int = 0
+    network_count: int = 0
+    note_count: int = 0
+
+
+class CaseRecord(BaseModel):
+    source: str
+    id: str
+    title: str | None
+    location: str | None
+    posted_at: UtcDateTime | None
+    network_id: str | None
+    trafficking_score: float
+    minor_score: float
+    added_at: UtcDateTime
+    via_network: str | None = Field(
+        description="The attached network that pulled it in; null: attached by hand"
+    )
+
+
+class CaseNetwork(BaseModel):
+    id: str
+    added_at: UtcDateTime
+    size: int | None = Field(description="Records it has now; null when relinking dissolved it")
+    joined_since: int = Field(description="Members the case does not hold: gained since it was attached")
+    trafficking_score: float | None = None
+    minor_score: float | None = None
+
+
+class CaseNote(BaseModel):
+    id: int
+    author: str | None
+    text: str
+    created_at: UtcDateTime
+
+
+class FeedbackItem(BaseModel):
+    id: int
+    record: dict[str, str] | None
+    network: str | None
+    kind: str
+    verdict: str
+    indicator: str | None = None
+    target: str | None = None
+    author: str | None = None
+    created_at: UtcDateTime
+
+
+class ActivityItem(BaseModel):
+    at: UtcDateTime
+    action: str
+    user: str | None
+    detail: dict[str, Any]
+
+
+class CaseDetail(CaseSummary):
+    records: list[CaseRecord]
+    networks: list[CaseNetwork]
+    notes: list[CaseNote]
+    feedback: list[FeedbackItem]
+    activity: list[ActivityItem]
+
+
+class RecordKey(BaseModel):
+    source: FilterText = Field(max_length=1000)
+    id: FilterText = Field(max_length=1000)
+
+
+class CaseCreate(BaseModel):
+    title: FilterText = Field(min_length=1, max_length=400)
+
+
+class CasePatch(BaseModel):
+    status: Literal["open", "active", "referred", "closed"] | None = None
+    assignee: FilterText | None = Field(
+        default=None, max_length=150, description="Username in the case's agency"
+    )
+
+
+class CaseItems(BaseModel):
+    records: list[RecordKey] = Field(default_factory=list, max_length=5000)
+    networks: list[FilterText] = Field(default_factory=list, max_length=5000)
+
+
+class CaseItemsAdded(BaseModel):
+    records: int
+    networks: int
+    pulled_in: int = Field(description="Records the networks pulled in with them")
+
+
+class NoteCreate(BaseModel):
+    text: FilterText = Field(min_length=1, max_length=10_000)
+
+
+class ReviewRequest(BaseModel):
+    record: RecordKey | None = None
+    network: FilterText | None = Field(default=None, max_length=80)
+    state: ReviewStateName
+    assignee: FilterText | None = Field(default=None, max_length=150)
+
+
+class FeedbackRequest(BaseModel):
+    record: RecordKey | None = None
+    network: FilterText | None = Field(default=None, max_length=80)
+    kind: Literal["lead", "minor", "indicator"]
+    verdict: Literal["correct", "incorrect"]
+    indicator: FilterText | None = Field(default=None, max_length=120)
+    case: int | None = None
+    note: FilterText | None = Field(default=None, max_length=10_000)
+
+
+class Created(BaseModel):
+    id: int
+
+
+class TodayNetwork(BaseModel):
+    id: str
+    gained: int
+    size: int
+    minor_score: float
+    trafficking_score: float
+
+
+class TodayAlert(BaseModel):
+    id: int
+    created_at: UtcDateTime
+    entry: str
+    record: RecordKey
+    title: str | None
+
+
+class TodayCase(CaseSummary):
+    changes: list[ActivityItem] = Field(default_factory=list, description="What changed since the last visit")
+
+
+class TodayPage(BaseModel):
+    since: UtcDateTime | None = Field(description="The last visit; null on a first visit")
+    new_records: int = Field(description="Records collected since, counted up to new_records_cap")
+    new_records_cap: int
+    newest: list[RecordSummary]
+    grown_networks: list[TodayNetwork]
+    cases: list[TodayCase]
+    alerts: list[TodayAlert]
+    unread_alerts: int
+    minor_queue: list[RecordSummary]

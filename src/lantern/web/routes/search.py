@@ -17,7 +17,6 @@ router = APIRouter(dependencies=[Depends(require("search"))])
 FORM_KEYS = ("q", "city", "site", "from", "to", "kind", "min_trafficking", "min_minor", "sort")
 
 
-@router.get("/", response_class=HTMLResponse)
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from lantern.assess import load_catalogue
+from lantern.assess.breakdown import breakdown, rule_names
 from lantern.store.filters import carrying
 from lantern.store.fulltext import MARK_CLOSE, MARK_OPEN, full_text
 from lantern.store.schema import records
@@ -37,6 +36,8 @@ from lantern.web.models import (
     PathStep,
     Reason,
     RecordSummary,
+    ScoreBreakdown,
+    ScoreTerm,
     Snippet,
 )
 from lantern.web.urls import record_url
@@ -123,6 +124,7 @@ def reasons_from(items: object, limit: int | None = None) -> list[Reason]:
                 span=valid_span,
                 text=str(item["text"]) if item.get("text") is not None else None,
                 score=str(item["score"]) if item.get("score") else None,
+                source=str(item["source"])[:400] if item.get("source") else None,
                 path=path_steps(item.get("path")),
             )
         )
@@ -149,13 +151,16 @@ def path_steps(path: object) -> list[PathStep]:
     return steps
 
 
-@lru_cache(maxsize=1)
-def rule_names() -> dict[str, str]:
-    """Indicator names by rule id, from the catalogue."""
-    try:
-        return {rule_id: rule.name for rule_id, rule in load_catalogue().by_id().items()}
-    except Exception:  # a broken override file must not take the pages down
-        return {}
+def score_breakdown(own: object, network: object, stored: dict[str, float]) -> list[ScoreBreakdown]:
+    """How the weights of the rules that fired (the record's own, then its network's) become each score
+    (``lantern.assess.breakdown``), beside the stored score."""
+    out = []
+    for b in breakdown(own, network):
+        terms = [ScoreTerm.model_validate(t.__dict__) for t in b.terms]
+        fields = {"score": b.score, "bias": b.bias, "terms": terms, "logit": round(b.logit, 4),
+                  "computed": round(b.value, 4), "stored": float(stored.get(b.score) or 0.0)}  # fmt: skip
+        out.append(ScoreBreakdown.model_validate(fields))
+    return out
 
 
 def indicator_groups(items: object, per_group: int = 25) -> list[IndicatorGroup]:

@@ -14,7 +14,7 @@ is, read as UTC, with no offset.
 failed by the next one.
 
 Revision ID: 0010
-Revises: 0016
+Revises: 0012
 Create Date: 2026-12-08
 """
 
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0016"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
