@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     ingest_workers: int = Field(
         0, ge=0
     )  # processes reading records at ingest; 0 lets `lantern ingest` choose
+    quarantine_limit: int = Field(10_000, ge=0)  # quarantined in a row before a file is read no further
     max_image_bytes: int = Field(50 * 1024 * 1024, ge=1)
     max_image_pixels: int = Field(64_000_000, ge=1)
     image_roots: Annotated[tuple[Path, ...], NoDecode] = ()  # os.pathsep-separated in the environment

@@ -91,17 +91,69 @@ class InputRecord(BaseModel):
         return {name: value for name in ("url", "title", "body") if (value := getattr(self, name))}
 
 
-def oversized_field(data: dict[str, Any]) -> str | None:
-    """Name the first field whose serialised size is over MAX_FIELD_BYTES, if any."""
+MAX_DEPTH = 64
+"""Lists and objects nested deeper than this are hostile or broken input (real feeds nest a handful of
+levels); the record is quarantined before anything walks it. Serialising, hashing and printing all
+recurse, and fail at a few hundred levels."""
+
+
+def _size(value: str) -> int:
+    return len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))
+
+
+def _field_size(value: Any, max_bytes: int | None, max_depth: int) -> int | str:
+    """About the JSON size of one field's value, or why it is refused (stopping at the first bound)."""
+    if isinstance(value, str):
+        return _size(value)
+    if not isinstance(value, list | dict):
+        return 8
+    size = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > max_depth:
+            return f"nested more than {max_depth} levels deep"
+        children = current.items() if isinstance(current, dict) else enumerate(current)
+        size += 2
+        for key, child in children:
+            if isinstance(key, str):
+                size += _size(key) + 3
+            if isinstance(child, str):
+                size += _size(child) + 3
+            elif isinstance(child, list | dict):
+                stack.append((child, depth + 1))
+            else:
+                size += 8
+        if max_bytes is not None and size > max_bytes:
+            break
+    return size
+
+
+def value_problem(
+    data: dict[str, Any], max_bytes: int | None = MAX_FIELD_BYTES, max_depth: int = MAX_DEPTH
+) -> tuple[str, str] | None:
+    """(field, reason) for the first field nested deeper than ``max_depth`` or larger than ``max_bytes``
+    (about its JSON size: keys count as much as values), else None.
+
+    Iterative, so it cannot itself run out of stack, and it stops as soon as a bound is passed: it is
+    the check that must come before anything else walks a value from outside.
+    """
+    extra = 0  # unknown fields are kept together under ``extra``, which is bounded as one field
     for name, value in data.items():
-        if isinstance(value, str):
-            size = len(value.encode("utf-8", "surrogatepass"))
-        elif isinstance(value, list | dict):
-            size = sum(len(str(v)) for v in (value.values() if isinstance(value, dict) else value))
+        if type(value) is str:  # most fields: no walk
+            size: int | str = len(value) if value.isascii() else _size(value)
         else:
+            size = _field_size(value, max_bytes, max_depth)
+            if isinstance(size, str):
+                return name, size
+        if max_bytes is None:
             continue
-        if size > MAX_FIELD_BYTES:
-            return name
+        if size > max_bytes:
+            return name, f"field is over the {max_bytes:,}-byte limit"
+        if name not in KNOWN_FIELDS:
+            extra += size + _size(name)
+            if extra > max_bytes:
+                return "extra", f"unknown fields together are over the {max_bytes:,}-byte limit"
     return None
 
 
@@ -131,3 +183,27 @@ def empty_extraction() -> dict[str, Any]:
     fields["risk"] = {"trafficking": 0.0, "minor": 0.0}
     fields["mentions"] = []
     return fields
+
+
+MAX_STORED_MENTIONS = 1000
+"""Mentions kept with a record: a 1 MB body repeating one phone number holds tens of thousands of them,
+which would make a column of megabytes for nothing a reader needs twice."""
+
+
+def bound_extraction(extracted: dict[str, Any], limit: int = MAX_STORED_MENTIONS) -> dict[str, Any]:
+    """Keep at most ``limit`` mentions: the first of every distinct value before any repeat, in text
+    order, and say how many were left out (``mentions_dropped``). The value lists (phones, ages...) are
+    already complete; only the provenance of repeats is cut."""
+    mentions = extracted.get("mentions") or []
+    if len(mentions) <= limit:
+        return extracted
+    seen: set[tuple[Any, str]] = set()
+    firsts, repeats = [], []
+    for index, mention in enumerate(mentions):
+        key = (mention.get("type"), str(mention.get("value")))
+        (repeats if key in seen else firsts).append(index)
+        seen.add(key)
+    kept = sorted(firsts[:limit] + repeats[: max(0, limit - len(firsts))])
+    extracted["mentions"] = [mentions[index] for index in kept]
+    extracted["mentions_dropped"] = len(mentions) - len(kept)
+    return extracted

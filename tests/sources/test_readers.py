@@ -79,7 +79,7 @@ def test_warc_pages_become_records_with_offsets_that_find_the_capture(tmp_path: 
     )
     latin = results[3][1]
     assert latin.title == "Friendly company 4 café"
-    assert latin.extra["provenance"]["raw_transcoded_from"] == "iso8859-1"
+    assert latin.extra["provenance"]["raw_transcoded_from"] == "windows-1252"  # as browsers read latin-1
 
 
 def test_a_truncated_warc_is_quarantined_not_lost(tmp_path: Path) -> None:

@@ -204,6 +204,7 @@ def get_case(engine: Engine, case_id: int, *, agency_id: int | None = None) -> d
                     records.c.revision,
                     records.c.trafficking_score,
                     records.c.minor_score,
+                    records.c.posted_at_offset,
                     case_records.c.added_at,
                     case_records.c.via_network,
                 )

@@ -17,6 +17,7 @@ from lantern.cases import service
 from lantern.commands.common import console, database_from, errors
 from lantern.commands.watch_alerts import cli_actor
 from lantern.evidence.bundle import export_case
+from lantern.instants import format_instant
 from lantern.networks.runner import current_result
 from lantern.security.accounts import User, agency_id_by_name, get_user
 
@@ -96,7 +97,8 @@ def show(
         return
     _line(f"case {case['id']}", case["status"], case["title"])
     for row in case["records"]:
-        _line("record", row["id"], f"{row['source']}/{row['record_id']}", row["posted_at"], row["location"])
+        posted = format_instant(row["posted_at"], row["posted_at_offset"])
+        _line("record", row["id"], f"{row['source']}/{row['record_id']}", posted, row["location"])
     for row in case["networks"]:
         _line("network", row["network_id"], row["size"])
     for row in case["notes"]:

@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -22,9 +21,10 @@ from sqlalchemy import Engine
 
 from lantern.config import Settings, load_settings
 from lantern.store.db import open_database
+from lantern.terminal import SafeConsole
 
-console = Console()
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+console = SafeConsole()
+errors = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from lantern.sources.files import expand_paths, input_size
 from lantern.sources.formats import FORMATS
 from lantern.sources.sites import SiteConfigError
 from lantern.sources.sites import configure as configure_sites
+from lantern.terminal import printable
 
 PARALLEL_MIN_BYTES = 8_000_000
 """Below this (about 6,000 ads) starting worker processes costs more than it saves."""
@@ -55,7 +56,7 @@ def ingest(
     """Ingest records: validate, preserve verbatim with SHA-256, extract, store and index them."""
     missing = [path for path in paths if path != "-" and not Path(path).exists()]
     if missing:
-        errors.print(f"error: {missing[0]}: no such file or folder", markup=False)
+        errors.print(f"error: {printable(missing[0], 500)}: no such file or folder", markup=False)
         raise typer.Exit(2)
     if fmt is not None and fmt not in FORMATS:
         errors.print(f"error: --format must be one of {', '.join(FORMATS)}", markup=False)
@@ -94,7 +95,7 @@ def ingest(
         errors.print(
             f"skipped {len(skipped)} file(s) in folders that are not record files "
             f"(.jsonl, .ndjson, .csv, .warc, X/Mastodon .json) or whose names start with _ or ., "
-            f"e.g. {skipped[0]}",
+            f"e.g. {printable(skipped[0], 500)}",
             markup=False,
         )
     typer.echo(summary.line())

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from lantern.instants import stated_iso
 from lantern.security import audit
 from lantern.store.schema import (
     csam_blocked_images,
@@ -107,8 +108,12 @@ def build_report(engine: Engine, match_id: int, *, actor: dict[str, Any] | None 
                 "source": match["source"],
                 "record_id": match["record_id"],
                 "url": (record or {}).get("url"),
-                "posted_at": _iso((record or {}).get("posted_at")),
-                "collected_at": _iso((record or {}).get("collected_at")),
+                "posted_at": stated_iso(
+                    (record or {}).get("posted_at"), (record or {}).get("posted_at_offset")
+                ),
+                "collected_at": stated_iso(
+                    (record or {}).get("collected_at"), (record or {}).get("collected_at_offset")
+                ),
                 "stated_location": (record or {}).get("location"),
                 "author": (record or {}).get("author"),
             },

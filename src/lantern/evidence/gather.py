@@ -162,8 +162,8 @@ def shared_identifier_links(rows: list[dict[str, Any]]) -> list[tuple[int, int, 
 def itinerary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Where and when the case's ads were posted, in time order: the movement investigators look for."""
     stops = [
-        {"posted_at": row["posted_at"], "location": row["location"] or "", "source": row["source"],
-         "record_id": row["record_id"]}
+        {"posted_at": row["posted_at"], "posted_at_offset": row.get("posted_at_offset"),
+         "location": row["location"] or "", "source": row["source"], "record_id": row["record_id"]}
         for row in rows
         if row["posted_at"] is not None or row["location"]
     ]  # fmt: skip

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from lantern.instants import stated_iso
 from lantern.records import KNOWN_FIELDS
 from lantern.store.queries import cluster_label, iter_records
 from lantern.store.schema import case_records, records
@@ -103,10 +104,6 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def ad_object(row: dict[str, Any]) -> dict[str, Any]:
     """One stored record as exported: what the source said, then what Lantern derived from it."""
     return {
@@ -114,8 +111,8 @@ def ad_object(row: dict[str, Any]) -> dict[str, Any]:
         "id": row["record_id"],
         "kind": row["kind"],
         "url": row["url"],
-        "posted_at": _iso(row["posted_at"]),
-        "collected_at": _iso(row["collected_at"]),
+        "posted_at": stated_iso(row["posted_at"], row.get("posted_at_offset")),
+        "collected_at": stated_iso(row["collected_at"], row.get("collected_at_offset")),
         "title": row["title"],
         "body": row["body"],
         "location": row["location"],

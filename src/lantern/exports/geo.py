@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 
 import orjson
 
+from lantern.instants import utc_iso
 from lantern.networks.inputs import record_key
 from lantern.networks.itinerary import Stop, first_place, stops
 
@@ -23,7 +24,7 @@ KML_NS = "http://www.opengis.net/kml/2.2"
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
+    return utc_iso(moment)  # the instant, with its zone: SQLite hands stored times back naive
 
 
 def _postings(rows: list[dict[str, Any]], record_href: Callable[[str, str], str]) -> list[dict[str, Any]]:

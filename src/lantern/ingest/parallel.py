@@ -54,6 +54,9 @@ def default_workers() -> int:
 
 def _start_worker(make_reader: Callable[[], TextReader]) -> None:
     global _reader
+    from lantern.ingest.lifeline import exit_with_parent
+
+    exit_with_parent()
     _reader = make_reader()
     # A worker lives for the whole run and allocates millions of short-lived objects; with the default
     # thresholds the collector ran every 700 of them over the catalogue and the compiled patterns too.

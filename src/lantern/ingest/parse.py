@@ -8,8 +8,9 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from lantern.records import KNOWN_FIELDS, MAX_FIELD_BYTES, InputRecord, oversized_field
+from lantern.records import KNOWN_FIELDS, InputRecord, value_problem
 from lantern.sources.files import RawItem
+from lantern.terminal import printable
 
 
 @dataclass(slots=True, frozen=True)
@@ -77,9 +78,9 @@ def parse_item(item: RawItem) -> InputRecord | Problem:
             return data
     if not isinstance(data, dict):
         return Problem("record", f"expected a JSON object, got {type(data).__name__}")
-    too_big = oversized_field(data)
-    if too_big is not None:
-        return Problem(too_big, f"field is over the {MAX_FIELD_BYTES:,}-byte limit")
+    bound = value_problem(data)  # before anything walks a value: validation, hashing, storing
+    if bound is not None:
+        return Problem(*bound)
     try:
         return InputRecord.model_validate(data)
     except ValidationError as error:
@@ -87,5 +88,8 @@ def parse_item(item: RawItem) -> InputRecord | Problem:
 
 
 def format_problem(origin: str, line: int, problem: Problem) -> str:
-    """The one-line error: ``file:line: field: reason``."""
-    return f"{origin}:{line}: {problem.field}: {problem.reason}"
+    """The one-line error: ``file:line: field: reason``, each part from the input made printable (a file
+    name or a reason cannot move the cursor, recolour the terminal or start a forged line)."""
+    return (
+        f"{printable(origin, 500)}:{line}: {printable(problem.field, 100)}: {printable(problem.reason, 2000)}"
+    )

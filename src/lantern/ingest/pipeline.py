@@ -19,6 +19,7 @@ from lantern.ingest.parse import Problem, format_problem
 from lantern.ingest.prepare import prepare
 from lantern.ingest.reader import Extractor, ReaderConfig, Reading, RecordReader
 from lantern.sources.files import RawItem, read_items
+from lantern.sources.guard import QuarantineCap
 from lantern.store.writer import PreparedRecord, QuarantinedItem, record_run_progress, start_run, write_batch
 
 
@@ -102,9 +103,11 @@ class Ingestor:
             return self._refuse(item, reading.problem)
         return prepare(reading, item)
 
-    def _readings(self, inputs: list[tuple[str, str]]) -> Iterator[tuple[RawItem, Reading]]:
-        """Every item of every input read, in input order."""
-        items = (item for path, fmt in inputs for item in read_items(path, fmt))
+    def _readings(
+        self, inputs: list[tuple[str, str]], cap: QuarantineCap
+    ) -> Iterator[tuple[RawItem, Reading]]:
+        """Every item of every input read, in input order; a file the cap stopped is read no further."""
+        items = (item for path, fmt in inputs for item in read_items(path, fmt, cap.stopped))
         return self.reader.pipe(items, self.workers, self.settings.batch_size)
 
     def _refuse(self, item: RawItem, problem: Problem) -> QuarantinedItem:
@@ -121,13 +124,19 @@ class Ingestor:
         prepared: list[PreparedRecord] = []
         refused: list[QuarantinedItem] = []
         bytes_read = 0
-        for item, reading in self._readings(inputs):
+        cap = QuarantineCap(self.settings.quarantine_limit)
+        for item, reading in self._readings(inputs, cap):
             bytes_read += len(item.raw) + 1
+            if item.origin in cap.stopped:  # read ahead by the workers before the file was stopped
+                continue
             result = self._handle(item, reading)
             if isinstance(result, QuarantinedItem):
                 refused.append(result)
             else:
                 prepared.append(result)
+            stop = cap.note(item, isinstance(result, QuarantinedItem))
+            if stop is not None:
+                refused.append(self._refuse(stop, Problem(*stop.problem)))  # type: ignore[misc]
             if len(prepared) + len(refused) >= self.settings.batch_size:
                 self._commit(prepared, refused, summary)
                 self.on_progress(bytes_read)

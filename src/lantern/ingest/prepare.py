@@ -7,6 +7,7 @@ import hashlib
 import orjson
 
 from lantern.ingest.reader import Reading
+from lantern.instants import split_instant
 from lantern.records import InputRecord
 from lantern.sources.files import RawItem
 from lantern.store.writer import PreparedRecord
@@ -31,6 +32,8 @@ def prepare(reading: Reading, item: RawItem) -> PreparedRecord:
     record, extraction, stored_images = reading.record, reading.extraction, reading.images
     assert record is not None and extraction is not None, "a refused record is quarantined, not stored"
     image_hashes = [image.sha256 for image in stored_images]
+    posted_at, posted_at_offset = split_instant(record.posted_at)  # UTC, and the offset as stated
+    collected_at, collected_at_offset = split_instant(record.collected_at)
     return PreparedRecord(
         source=record.source,
         record_id=record.id,
@@ -43,8 +46,10 @@ def prepare(reading: Reading, item: RawItem) -> PreparedRecord:
             "body": record.body,
             "location": record.location,
             "author": record.author,
-            "posted_at": record.posted_at,
-            "collected_at": record.collected_at,
+            "posted_at": posted_at,
+            "posted_at_offset": posted_at_offset,
+            "collected_at": collected_at,
+            "collected_at_offset": collected_at_offset,
             "extra": record.extra,
             "extracted": reading.stored_extraction(),
             "trafficking_score": extraction.trafficking_score,

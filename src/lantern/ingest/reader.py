@@ -29,7 +29,7 @@ import orjson
 from lantern.config import Settings
 from lantern.ingest.images import ImagePreserver, StoredImage
 from lantern.ingest.parse import Problem, parse_item
-from lantern.records import InputRecord
+from lantern.records import InputRecord, bound_extraction
 from lantern.sources.files import RawItem
 from lantern.store.dialect import EncodedJSON, json_text
 
@@ -112,6 +112,7 @@ class Extraction:
 def encode_extraction(extracted: dict[str, Any]) -> Extraction:
     """An ``Extractor``'s output as it is stored and sent (``Extraction``)."""
     extracted["images"] = []
+    bound_extraction(extracted)  # a repetitive body must not make a column of megabytes
     risk = extracted.get("risk", {})
     return Extraction(
         json=json_text(extracted),

@@ -21,7 +21,9 @@ from typing import Any
 import orjson
 
 from lantern.ingest.images import is_remote
+from lantern.records import value_problem
 from lantern.sources.files import RawItem, read_jsonl
+from lantern.sources.guard import mapped
 from lantern.sources.pages import page_item
 from lantern.sources.sites import active_sites
 
@@ -85,6 +87,9 @@ def cdr_item(item: RawItem) -> RawItem:
         return _refuse(item, f"malformed JSON: {error}")
     if not isinstance(document, dict):
         return _refuse(item, f"expected a CDR JSON object, got {type(document).__name__}")
+    bound = value_problem(document, max_bytes=None)  # the page may be large; its mapped fields are bounded
+    if bound is not None:
+        return _refuse(item, bound[1], bound[0])
     if isinstance(document.get(PROBLEM_KEY), dict):
         problem = document[PROBLEM_KEY]
         return _refuse(
@@ -129,4 +134,4 @@ def cdr_item(item: RawItem) -> RawItem:
 def read_cdr(path: str, base_dir: Path) -> Iterator[RawItem]:
     """One RawItem per CDR line, each a record or a quarantine with its reason."""
     for item in read_jsonl(path, base_dir):
-        yield cdr_item(item)
+        yield mapped(item, cdr_item)

@@ -7,54 +7,79 @@ could not be mapped, so ingest stores it or quarantines it, and never loses it.
 
 from __future__ import annotations
 
-import codecs
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import webencodings
+
 from lantern.sources.files import RawItem
 from lantern.sources.sites import SiteRegistry, Unmapped, active_sites, map_page, page_records_problem
+from lantern.terminal import printable
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
-def _known_codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
+FALLBACK = "windows-1252"
+"""What a page that is not UTF-8 and declares no usable charset is read as (what browsers do)."""
 
 
-def page_charset(payload: bytes, content_type: str | None) -> str:
-    """The page's charset: HTTP header, then ``<meta>`` in the first 4 KiB, then UTF-8."""
+@dataclass(slots=True, frozen=True)
+class DecodedPage:
+    """A page as text, the bytes kept as the record's raw, and what was done to get there."""
+
+    text: str
+    raw: bytes
+    transcoded_from: str | None = None
+    charset_note: str | None = None
+
+
+def _declared(payload: bytes, content_type: str | None) -> list[tuple[str, str]]:
     found = _HEADER_CHARSET.search(content_type or "")
-    charset = _known_codec(found.group(1) if found else None)
-    if charset is None:
-        meta = _META_CHARSET.search(payload[:4096])
-        charset = _known_codec(meta.group(1).decode("ascii", "replace") if meta else None)
-    return charset or "utf-8"
+    meta = _META_CHARSET.search(payload[:4096])
+    declared = [("HTTP header", found.group(1))] if found else []
+    if meta:
+        declared.append(("<meta>", meta.group(1).decode("ascii", "replace")))
+    return declared
 
 
-def decode_page(payload: bytes, content_type: str | None) -> tuple[str, bytes, str | None]:
-    """(text, raw, transcoded_from): the page as text, and the bytes to keep as the record's raw.
+def page_charset(payload: bytes, content_type: str | None) -> tuple[webencodings.Encoding, str | None]:
+    """The encoding to read a non-UTF-8 page with, and a note when a declared charset was not honoured.
+
+    Only the encodings of the WHATWG Encoding Standard count, by its labels (``webencodings``), as in a
+    browser: the HTTP header first, then ``<meta>`` in the first 4 KiB, then windows-1252. A label
+    Python happens to know but that is no text encoding (``rot13``, ``zlib``, ``hex``, ``base64``,
+    ``unicode_escape``) is passed over and said, never used to decode.
+    """
+    refused = []
+    for where, label in _declared(payload, content_type):
+        encoding = webencodings.lookup(label)
+        usable = encoding is not None and encoding.name != "replacement"
+        if usable and where == "<meta>" and encoding.name.startswith("utf-16"):  # type: ignore[union-attr]
+            usable = False  # an ASCII <meta> cannot be UTF-16 (HTML's own rule)
+        if usable:
+            return encoding, ("; ".join(refused) or None)  # type: ignore[return-value]
+        refused.append(f"{where} charset '{printable(label, 40)}' is not a text encoding")
+    return webencodings.lookup(FALLBACK), ("; ".join(refused) or None)  # type: ignore[return-value]
+
+
+def decode_page(payload: bytes, content_type: str | None) -> DecodedPage:
+    """The page as text, and the bytes to keep as the record's raw.
 
     The store keeps ``raw`` as UTF-8 text, so a page already in UTF-8 is kept byte for byte; a page
     in another charset is kept transcoded to UTF-8 and ``transcoded_from`` names the original
     charset (its exact bytes stay in the WARC or CDR file, which provenance points to).
     """
     try:
-        text = payload.decode("utf-8")
-        return text, payload, None
+        return DecodedPage(payload.decode("utf-8"), payload)
     except UnicodeDecodeError:
         pass
-    charset = page_charset(payload, content_type)
-    if charset == "utf-8":
-        charset = "cp1252"  # mislabelled pages are almost always Windows-1252
-    text = payload.decode(charset, "replace")
-    return text, text.encode("utf-8"), charset
+    encoding, note = page_charset(payload, content_type)
+    name = FALLBACK if encoding.name == "utf-8" else encoding.name  # mislabelled: almost always 1252
+    text = webencodings.lookup(name).codec_info.decode(payload, "replace")[0]  # type: ignore[union-attr]
+    return DecodedPage(text, text.encode("utf-8", "replace"), name, note and f"{note}; read as {name}")
 
 
 def page_item(

@@ -21,7 +21,10 @@ from urllib.parse import urlsplit
 
 import orjson
 
+from lantern.records import value_problem
 from lantern.sources.files import RawItem, open_binary, read_jsonl
+from lantern.sources.guard import describe
+from lantern.sources.lines import BOM
 
 MAX_DOCUMENT_BYTES = 256 * 1024 * 1024
 """A single JSON document bigger than this is not held in memory; it is read as JSON lines."""
@@ -156,7 +159,17 @@ def _items_from(
     base_dir: Path,
     posts_of: Callable[[Any], list[Post]],
 ) -> Iterator[RawItem]:
-    posts = posts_of(document)
+    bound = value_problem({"document": document}, max_bytes=None)  # before the posts are walked
+    if bound is not None:
+        yield RawItem(origin, line, raw, fmt, base_dir, problem=("record", bound[1]))
+        return
+    try:
+        posts = posts_of(document)
+    except Exception as error:  # a shape no rule foresaw: this document is quarantined, not the file
+        yield RawItem(
+            origin, line, raw, fmt, base_dir, problem=("record", f"cannot be read: {describe(error)}")
+        )
+        return
     if not posts:
         yield RawItem(
             origin, line, raw, fmt, base_dir, problem=("record", f"no {fmt} posts in this document")
@@ -197,6 +210,8 @@ def _read_posts(
     elif Path(path).stat().st_size <= MAX_DOCUMENT_BYTES or path.lower().endswith(".gz"):
         with open_binary(path) as handle:
             whole = handle.read(MAX_DOCUMENT_BYTES + 1)
+    if whole is not None and whole.startswith(BOM):
+        whole = whole[len(BOM) :]
     if whole is not None and len(whole) <= MAX_DOCUMENT_BYTES:
         try:
             document = orjson.loads(whole)
@@ -213,6 +228,11 @@ def _read_posts(
             return
     for item in read_jsonl(path, base_dir):
         yield from _line_items(item, fmt, posts_of)
+
+
+def line_items(item: RawItem, fmt: str) -> Iterator[RawItem]:
+    """The posts of one JSON line already read (``twitter`` or ``mastodon``)."""
+    return _line_items(item, fmt, _twitter_posts if fmt == "twitter" else _mastodon_posts)
 
 
 def _line_items(item: RawItem, fmt: str, posts_of: Callable[[Any], list[Post]]) -> Iterator[RawItem]:

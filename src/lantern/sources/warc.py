@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +25,11 @@ from typing import Any, BinaryIO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from lantern.sources.files import MAX_LINE_BYTES, RawItem
+from lantern.sources.files import KEPT_PREFIX_BYTES, MAX_LINE_BYTES, RawItem
+from lantern.sources.guard import describe, mapped
 from lantern.sources.pages import decode_page, page_item
 from lantern.sources.sites import active_sites
+from lantern.terminal import printable
 
 MAX_PAGE_BYTES = MAX_LINE_BYTES
 """A page payload over this is quarantined from a bounded prefix, with its full size and SHA-256."""
@@ -43,20 +46,21 @@ def _is_html(content_type: str, payload_start: bytes) -> bool:
     return payload_start.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html"))
 
 
-def _read_bounded(stream: Any) -> tuple[bytes, int, str, bool]:
-    """(kept bytes, full size, sha256, truncated), reading at most MAX_PAGE_BYTES into memory."""
+def _read_bounded(stream: Any, keep: int, limit: int | None = None) -> tuple[bytes, int, str]:
+    """(the first ``keep`` bytes, the full size, its SHA-256) of a stream, up to ``limit`` bytes if given;
+    never more than ``keep`` bytes in memory."""
     digest = hashlib.sha256()
     kept = bytearray()
     size = 0
-    while True:
-        chunk = stream.read(CHUNK)
+    while limit is None or size < limit:
+        chunk = stream.read(CHUNK if limit is None else min(CHUNK, limit - size))
         if not chunk:
             break
         digest.update(chunk)
         size += len(chunk)
-        if len(kept) < MAX_PAGE_BYTES:
-            kept.extend(chunk[: MAX_PAGE_BYTES - len(kept)])
-    return bytes(kept), size, digest.hexdigest(), size > MAX_PAGE_BYTES
+        if len(kept) < keep:
+            kept.extend(chunk[: keep - len(kept)])
+    return bytes(kept), size, digest.hexdigest()
 
 
 def _page(record: Any) -> tuple[str, str] | None:
@@ -103,52 +107,176 @@ def _open_warc(path: str) -> BinaryIO | _Counting:
     return _Counting(sys.stdin.buffer) if path == "-" else open(path, "rb")
 
 
+GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+def _record_kind(head: bytes) -> str | None:
+    """``warc`` or ``arc`` when bytes at a position start such a record (in a gzip member or not)."""
+    if head.startswith(GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error:
+            return None
+    head = head.lstrip(b"\r\n")
+    return "warc" if head.startswith(b"WARC/") else "arc" if head.startswith(b"filedesc://") else None
+
+
+def _next_record_start(handle: BinaryIO, after: int) -> int | None:
+    """The offset of the next WARC record (or gzip member holding one) after ``after``, if any."""
+    position = after
+    tail = b""
+    while True:
+        handle.seek(position)
+        chunk = handle.read(CHUNK)
+        if not chunk:
+            return None
+        data = tail + chunk
+        base = position - len(tail)
+        for marker in (GZIP_MAGIC, b"\nWARC/"):
+            found = data.find(marker)
+            while found >= 0:
+                at = base + found + (1 if marker.startswith(b"\n") else 0)
+                if at > after:
+                    handle.seek(at)
+                    if _record_kind(handle.read(4096)) is not None:
+                        return at
+                found = data.find(marker, found + 1)
+        tail = data[-16:]
+        position += len(chunk)
+
+
+def _skipped(handle: BinaryIO, start: int, end: int | None) -> tuple[bytes, int, str]:
+    """(kept prefix, size, sha256) of the unreadable bytes from ``start`` to ``end`` (or the end)."""
+    handle.seek(start)
+    return _read_bounded(handle, KEPT_PREFIX_BYTES, None if end is None else end - start)
+
+
 def read_warc(path: str, base_dir: Path) -> Iterator[RawItem]:
-    """One RawItem per ad page in a WARC file; a broken file ends in one quarantined item saying where."""
+    """One RawItem per ad page in a WARC file.
+
+    Bytes that are not a WARC record (a file that is not WARC at all, garbage between records, a
+    corrupt gzip member) become one quarantined item each, with their byte offset, and reading resumes
+    at the next record after them; on stdin, which cannot be searched, reading ends there.
+    """
     origin = "<stdin>" if path == "-" else path
-    registry = active_sites()
-    number = 0
-    offset = 0
     handle = _open_warc(path)
+    scan = _Scan(origin, base_dir)
     try:
-        records = ArchiveIterator(handle, arc2warc=True)
-        for record in records:
-            number += 1
-            page = _page(record)
-            if page is not None:
-                url, content_type = page
-                site = registry.for_url(url)
-                if site is not None and (site.is_listing(url) or not site.is_ad(url)):
-                    page = None
-            if page is None:
-                offset = records.get_record_offset()
-                continue
-            payload, size, sha256, truncated = _read_bounded(record.content_stream())
-            offset = records.get_record_offset()
-            if not _is_html(content_type, payload[:64]):
-                continue
-            yield _warc_item(
-                _Capture(origin, number, offset, record, url, content_type),
-                payload,
-                size,
-                sha256,
-                truncated,
+        start: int | None = 0
+        while start is not None:
+            if path == "-":
+                yield from scan.records(handle, start)
+                break
+            handle.seek(start)
+            kind = _record_kind(handle.read(4096))
+            if kind is None:
+                if start == 0 and handle.tell() == 0:
+                    return  # an empty file
+                scan.failure = (start, "no WARC record begins here")
+            else:
+                scan.kind = scan.kind or kind
+                handle.seek(start)
+                yield from scan.records(handle, start)
+            if scan.failure is None:
+                yield from scan.leftover(Path(path).stat().st_size)
+                break
+            at, why = scan.failure
+            scan.failure = None
+            start = _next_record_start(handle, at)  # type: ignore[arg-type]
+            raw, size, sha256 = _skipped(handle, at, start)
+            if at == 0 and start is None:
+                why = f"not a WARC file (it begins '{printable(raw[:40].decode('latin-1'))}')"
+            resumed = (
+                f"reading resumed at byte {start}" if start is not None else "nothing after it could be read"
+            )
+            reason = f"unreadable WARC data at byte offset {at} ({size:,} bytes): {why}; {resumed}"
+            scan.number += 1
+            yield RawItem(
+                origin,
+                scan.number,
+                raw,
+                "warc",
                 base_dir,
+                problem=("record", reason),
+                raw_size=size,
+                raw_sha256=sha256,
+                truncated=size > len(raw),
             )
-        # warcio ends quietly at a cut-off last record; bytes left over mean a capture was lost.
-        size = None if path == "-" else Path(path).stat().st_size
-        end = getattr(records, "offset", None)
-        if size is not None and isinstance(end, int) and end < size:
-            reason = (
-                f"WARC ends in an incomplete record: bytes {end}..{size} after record {number} "
-                "could not be read (a cut-off file?)"
-            )
-            yield RawItem(origin, number + 1, reason.encode(), "warc", base_dir, problem=("record", reason))
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as error:  # truncated gzip, bad headers
-        reason = f"unreadable WARC after record {number} at byte offset {offset}: {type(error).__name__}: {str(error)[:200]}"
-        yield RawItem(origin, number + 1, reason.encode(), "warc", base_dir, problem=("record", reason))
     finally:
         handle.close()
+
+
+class _Scan:
+    """Reading WARC records from one position on, remembering where and why it stopped, if it did."""
+
+    def __init__(self, origin: str, base_dir: Path) -> None:
+        self.origin = origin
+        self.base_dir = base_dir
+        self.registry = active_sites()
+        self.number = 0
+        self.end: int | None = None
+        self.kind: str | None = None  # the format of the file's first record, warc or arc
+        self.failure: tuple[int, str] | None = None
+
+    def records(self, handle: Any, start: int) -> Iterator[RawItem]:
+        records = ArchiveIterator(handle, arc2warc=True)
+        try:
+            if self.kind == "warc":  # else warcio reads any line of five words as an ARC record header
+                records.known_format, records.mixed_arc_warc = "warc", False
+            for record in records:
+                self.number += 1
+                item = self._item(records, record)
+                if item is not None:
+                    yield item
+            self.end = getattr(records, "offset", None)
+        except Exception as error:  # bad headers, corrupt gzip, a cut-off stream: said, then resumed
+            at = getattr(records, "offset", start)
+            why = "no WARC record begins here" if isinstance(error, ArchiveLoadFailed) else describe(error)
+            self.failure = (at if isinstance(at, int) else start, why)
+            if self.origin == "<stdin>":
+                reason = f"unreadable WARC after record {self.number} at byte offset {self.failure[0]}: {self.failure[1]}"
+                self.failure = None
+                self.number += 1
+                yield RawItem(
+                    self.origin,
+                    self.number,
+                    reason.encode(),
+                    "warc",
+                    self.base_dir,
+                    problem=("record", reason),
+                )
+
+    def _item(self, records: ArchiveIterator, record: Any) -> RawItem | None:
+        page = _page(record)
+        if page is not None:
+            url, content_type = page
+            site = self.registry.for_url(url)
+            if site is not None and (site.is_listing(url) or not site.is_ad(url)):
+                page = None
+        if page is None:
+            return None
+        payload, size, sha256 = _read_bounded(record.content_stream(), MAX_PAGE_BYTES)
+        truncated = size > MAX_PAGE_BYTES
+        offset = records.get_record_offset()
+        if not _is_html(content_type, payload[:64]):
+            return None
+        capture = _Capture(self.origin, self.number, offset, record, url, content_type)
+        return mapped(
+            RawItem(self.origin, self.number, payload, "warc", self.base_dir),
+            lambda _item: _warc_item(capture, payload, size, sha256, truncated, self.base_dir),
+        )
+
+    def leftover(self, size: int) -> Iterator[RawItem]:
+        """warcio ends quietly at a cut-off last record; bytes left over mean a capture was lost."""
+        if isinstance(self.end, int) and self.end < size:
+            reason = (
+                f"WARC ends in an incomplete record: bytes {self.end}..{size} after record {self.number} "
+                "could not be read (a cut-off file?)"
+            )
+            self.number += 1
+            yield RawItem(
+                self.origin, self.number, reason.encode(), "warc", self.base_dir, problem=("record", reason)
+            )
 
 
 @dataclass(slots=True)
@@ -178,7 +306,7 @@ def _warc_item(
             truncated=True,
             problem=("record", f"page {url} is {size} bytes, over the {MAX_PAGE_BYTES}-byte limit"),
         )
-    html, raw, transcoded_from = decode_page(payload, capture.content_type)
+    page = decode_page(payload, capture.content_type)
     provenance: dict[str, Any] = {
         "format": "warc",
         "file": origin,
@@ -191,16 +319,18 @@ def _warc_item(
         "payload_sha256": sha256,
         "raw": "http payload (transfer and content encodings removed)",
     }
-    if transcoded_from:
-        provenance["raw_transcoded_from"] = transcoded_from
+    if page.transcoded_from:
+        provenance["raw_transcoded_from"] = page.transcoded_from
+    if page.charset_note:
+        provenance["charset_note"] = page.charset_note
     return page_item(
         origin=origin,
         line=number,
-        raw=raw,
+        raw=page.raw,
         fmt="warc",
         base_dir=base_dir,
         url=url,
-        html=html,
+        html=page.text,
         collected_at=headers.get_header("WARC-Date"),
         provenance=provenance,
     )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -53,6 +54,10 @@ records = Table(
     Column("minor_score", Float, nullable=False, server_default="0"),
     Column("linked_revision", Integer),
     Column("network_indicators", JSON),
+    # The UTC offsets (minutes) the source stated for posted_at / collected_at, which are kept in UTC;
+    # NULL when it stated none (lantern.instants; migration 0010).
+    Column("posted_at_offset", SmallInteger),
+    Column("collected_at_offset", SmallInteger),
     UniqueConstraint("source", "record_id", name="uq_records_source_record_id"),
     Index("ix_records_posted_at", "posted_at"),
     Index("ix_records_first_ingested_at", "first_ingested_at"),
@@ -81,6 +86,7 @@ record_revisions = Table(
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("origin_file", Text, nullable=False),
     Column("origin_line", Integer, nullable=False),
+    Column("collected_at_offset", SmallInteger),
     UniqueConstraint("record_pk", "revision", name="uq_revisions_record_revision"),
     UniqueConstraint("record_pk", "content_sha256", name="uq_revisions_record_content"),
 )
@@ -151,6 +157,8 @@ ingest_runs = Table(
     Column("revised", Integer, nullable=False, server_default="0"),
     Column("unchanged", Integer, nullable=False, server_default="0"),
     Column("quarantined", Integer, nullable=False, server_default="0"),
+    Column("pid", Integer),  # the ingest process, so a later run can tell a dead "running" run
+    Column("host", String(255)),
 )
 
 networks = Table(

@@ -8,6 +8,8 @@ earlier ones stay, because evidence must show what an ad said at each capture.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -197,6 +199,7 @@ def _insert_revisions(connection: Connection, changed: list[_KeyState], now: dat
             "raw_sha256": prepared.raw_sha256,
             "raw_format": prepared.raw_format,
             "collected_at": prepared.values.get("collected_at"),
+            "collected_at_offset": prepared.values.get("collected_at_offset"),
             "ingested_at": now,
             "origin_file": prepared.origin_file,
             "origin_line": prepared.origin_line,
@@ -275,11 +278,51 @@ def _insert_quarantine(
 
 
 def start_run(connection: Connection, paths: list[str]) -> int:
+    """Log a new run (with this process, so a later one can tell if it died), after marking failed the
+    runs left "running" by processes of this host that no longer exist."""
+    fail_stale_runs(connection)
     result = connection.execute(
         insert(ingest_runs).returning(ingest_runs.c.id),
-        {"started_at": datetime.now(UTC), "paths": paths, "status": "running"},
+        {
+            "started_at": datetime.now(UTC),
+            "paths": paths,
+            "status": "running",
+            "pid": os.getpid(),
+            "host": socket.gethostname()[:255],
+        },
     )
     return int(result.scalar_one())
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
+
+
+def fail_stale_runs(connection: Connection) -> list[int]:
+    """Mark failed the "running" runs whose process is gone: on this host with no such process, or
+    logged before runs recorded their process. A run on another host is left alone: it may be alive."""
+    host = socket.gethostname()[:255]
+    rows = connection.execute(
+        select(ingest_runs.c.id, ingest_runs.c.pid, ingest_runs.c.host).where(
+            ingest_runs.c.status == "running"
+        )
+    ).all()
+    stale = [
+        run_id for run_id, pid, run_host in rows if pid is None or (run_host == host and not _alive(pid))
+    ]
+    if stale:
+        connection.execute(
+            update(ingest_runs)
+            .where(ingest_runs.c.id.in_(stale))
+            .values(status="failed", finished_at=datetime.now(UTC))
+        )
+    return stale
 
 
 def record_run_progress(connection: Connection, run_id: int, totals: dict[str, int], status: str) -> None:

@@ -23,6 +23,7 @@ import httpx
 from sqlalchemy import Engine, select
 
 from lantern.config import Settings
+from lantern.instants import stated_iso
 from lantern.store.schema import alerts, records, watchlist_entries
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -55,8 +56,8 @@ def _payload_item(row: dict[str, Any], base_url: str | None) -> dict[str, Any]:
         "record": {
             "source": row["source"],
             "id": row["record_id"],
-            "posted_at": row["posted_at"].isoformat() if row["posted_at"] else None,
-            "collected_at": row["collected_at"].isoformat() if row["collected_at"] else None,
+            "posted_at": stated_iso(row["posted_at"], row["posted_at_offset"]),
+            "collected_at": stated_iso(row["collected_at"], row["collected_at_offset"]),
             "lantern_url": f"{base_url.rstrip('/')}/records/{row['record_pk']}" if base_url else None,
         },
     }
@@ -119,6 +120,8 @@ def deliver_due(engine: Engine, settings: Settings, *, now: datetime | None = No
             records.c.record_id,
             records.c.posted_at,
             records.c.collected_at,
+            records.c.posted_at_offset,
+            records.c.collected_at_offset,
         )
         .join(watchlist_entries, watchlist_entries.c.id == alerts.c.entry_id)
         .join(records, records.c.id == alerts.c.record_pk)

@@ -94,6 +94,9 @@ class RecordSummary(BaseModel):
     snippet: Snippet | None = None
     reasons: list[Reason] = Field(default_factory=list)
     phones: list[str] = Field(default_factory=list)
+    posted_at_offset: int | None = Field(
+        None, description="UTC offset in minutes the source stated for posted_at (null: it stated none)"
+    )
 
 
 class Interpretation(BaseModel):
@@ -174,6 +177,9 @@ class Revision(BaseModel):
     origin_file: str
     origin_line: int
     raw: str
+    collected_at_offset: int | None = Field(
+        None, description="UTC offset in minutes the source stated for collected_at (null: it stated none)"
+    )
 
 
 class RecordDetail(BaseModel):
@@ -203,6 +209,12 @@ class RecordDetail(BaseModel):
     images: list[RecordImage]
     revisions: list[Revision]
     extracted: dict[str, Any]
+    posted_at_offset: int | None = Field(
+        None, description="UTC offset in minutes the source stated for posted_at (null: it stated none)"
+    )
+    collected_at_offset: int | None = Field(
+        None, description="UTC offset in minutes the source stated for collected_at (null: it stated none)"
+    )
 
 
 class SharedIdentifier(BaseModel):

@@ -6,7 +6,7 @@ each segment itself and returns ``Markup``; everything else is escaped by Jinja.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from lantern.instants import format_instant
 from lantern.web.highlight import Annotation, Segment, render_annotated, render_segments
 from lantern.web.models import Bucket, FieldText, Snippet
 from lantern.web.urls import entity_url, network_url, record_url, why_url
@@ -42,13 +43,9 @@ def plain(text: str) -> Markup:
     return render_segments([Segment(text)])
 
 
-def fmt_dt(value: datetime | None) -> str:
-    """A time with its zone: stored times are UTC (SQLite hands them back without an offset)."""
-    if not value:
-        return "—"
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def fmt_dt(value: datetime | str | None, offset: int | None = 0) -> str:
+    """An instant as its source stated it (``lantern.instants.format_instant``)."""
+    return format_instant(value, offset)
 
 
 def fmt_score(value: float) -> str:

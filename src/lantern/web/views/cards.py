@@ -59,6 +59,7 @@ SUMMARY_COLUMNS = (
     records.c.minor_score,
     records.c.network_id,
     records.c.extracted,
+    records.c.posted_at_offset,
 )
 """The columns a record's card needs."""
 
@@ -203,6 +204,7 @@ def summary(row: dict[str, Any], snippet: Snippet | None = None, reasons: int = 
         snippet=snippet,
         reasons=reasons_of(extracted, reasons),
         phones=[str(p) for p in (extracted.get("phones") or [])][:5],
+        posted_at_offset=row.get("posted_at_offset"),
     )
 
 

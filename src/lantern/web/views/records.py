@@ -142,6 +142,8 @@ def record_view(found: RecordRows) -> RecordDetail:
         author=row["author"],
         posted_at=row["posted_at"],
         collected_at=row["collected_at"],
+        posted_at_offset=row.get("posted_at_offset"),
+        collected_at_offset=row.get("collected_at_offset"),
         network_id=row["network_id"],
         network_size=found.network_size,
         trafficking_score=row["trafficking_score"] or 0.0,
